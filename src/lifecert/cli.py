@@ -1,5 +1,163 @@
-"""The `lifecert` command line."""
+"""The `lifecert` command line (Typer)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
-app = typer.Typer(help="LifeCert command line", no_args_is_help=True)
+from lifecert.core import migrate
+from lifecert.core.db import get_engine, session_scope
+from lifecert.core.roles import Role
+from lifecert.core.settings import get_settings
+
+app = typer.Typer(help="LifeCert: proof-of-life certification platform", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts (also the admin recovery path)", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+console = Console()
+
+
+def _mount_face_cli() -> None:
+    try:
+        from lifecert.face_engine.cli import app as face_app
+    except ImportError:  # the face engine's CLI is optional in stripped-down deployments
+        return
+    app.add_typer(face_app, name="face", help="Analyse, compare and liveness-check faces")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(url=get_settings().effective_database_url, revision=revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ("base" empties the database)."""
+    migrate.downgrade(url=get_settings().effective_database_url, revision=revision)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    with get_engine().connect() as conn:
+        console.print(f"current: {migrate.current_revision(conn)}  head: {migrate.head_revision()}")
+
+
+@app.command()
+def demo(
+    retirees: Annotated[int, typer.Option(help="How many retirees to generate")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data)")] = 2026,
+) -> None:
+    """Build the demo city: regions, staff of every role, retirees."""
+    from lifecert.demo import DemoSize, build_demo, demo_exists
+
+    migrate.upgrade(url=get_settings().effective_database_url)
+    size = DemoSize.for_retirees(retirees)
+    with session_scope() as session:
+        if demo_exists(session):
+            console.print("[yellow]demo data already present; nothing done[/yellow]")
+            return
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("retirees", total=size.retirees)
+            build_demo(session, size=size, seed=seed,
+                       progress=lambda done: bar.update(task, completed=done))
+    console.print(f"[green]demo city built: {size}[/green]")
+
+
+def _print_welcome(host: str, port: int) -> None:
+    from lifecert.demo import DEMO_PASSWORD
+
+    base = f"http://{host}:{port}"
+    table = Table(title="LifeCert demo logins (password for all: " + DEMO_PASSWORD + ")")
+    table.add_column("username")
+    table.add_column("role")
+    for username, role in [("admin", "platform admin"), ("bureau", "bureau officer (city)"),
+                           ("district", "bureau officer (district)"),
+                           ("worker", "community worker"), ("worker2", "community worker"),
+                           ("provider", "home-care provider"), ("academy", "senior university")]:
+        table.add_row(username, role)
+    console.print(table)
+    console.print(f"Staff login:  {base}/login\nAPI docs:     {base}/api/docs\n"
+                  f"Health:       {base}/api/health\nMetrics:      {base}/metrics")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    with_demo: Annotated[bool, typer.Option("--demo", help="Build demo data if empty")] = False,
+    workers: int = 1,
+) -> None:
+    """Start the web server (in dev, migrations run first)."""
+    import uvicorn
+
+    settings = get_settings()
+    if settings.is_dev:
+        migrate.upgrade(url=settings.effective_database_url)
+    if with_demo:
+        demo()
+        _print_welcome(host, port)
+    uvicorn.run("lifecert.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+@app.command()
+def worker(concurrency: int = 2, queues: str = "celery") -> None:
+    """Start a background worker (needs LIFECERT_QUEUE__INLINE=false and a broker)."""
+    from lifecert.core.queue import get_celery
+
+    get_celery().worker_main(["worker", f"--concurrency={concurrency}", "-Q", queues,
+                              "--loglevel=INFO"])
+
+
+@app.command()
+def beat() -> None:
+    """Start the periodic-job scheduler (one per deployment)."""
+    from lifecert.core.queue import get_celery
+
+    get_celery().start(["beat", "--loglevel=INFO"])
+
+
+@staff_app.command("create")
+def staff_create(username: str, full_name: str, role: Role,
+                 password: Annotated[str | None, typer.Option()] = None) -> None:
+    """Create a staff account (regions are assigned in the admin pages or API)."""
+    from lifecert.organisation.service import create_staff
+
+    secret = password or getpass.getpass("Password: ")
+    with session_scope() as session:
+        if role not in (Role.PLATFORM_ADMIN, Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
+            console.print("[red]regional roles need regions; create them in the admin pages[/red]")
+            raise typer.Exit(2)
+        create_staff(session, username=username, password=secret, full_name=full_name, role=role)
+    console.print(f"[green]created {username}[/green]")
+
+
+@staff_app.command("set-password")
+def staff_set_password(username: str,
+                       password: Annotated[str | None, typer.Option()] = None) -> None:
+    """Reset a password and end the account's sessions (e.g. a lost admin password)."""
+    from lifecert.organisation.service import get_staff_by_username, set_password
+
+    secret = password or getpass.getpass("New password: ")
+    with session_scope() as session:
+        staff = get_staff_by_username(session, username=username)
+        if staff is None:
+            console.print(f"[red]no staff member called {username}[/red]")
+            raise typer.Exit(1)
+        set_password(session, staff=staff, password=secret)
+    console.print("[green]password changed; old sessions ended[/green]")
+
+
+_mount_face_cli()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,80 @@
+"""One error hierarchy for the whole platform.
+
+Services raise these; a single handler maps them to RFC 9457 problem responses (API) or friendly
+pages (web). ``message`` is a translatable msgid; ``params`` fill its placeholders.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class LifeCertError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message: str, *, params: dict[str, Any] | None = None,
+                 fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params or {}
+        # Field name -> what to fix, for forms and CSV rows.
+        self.fields = fields or {}
+
+
+class InvalidInput(LifeCertError):
+    status_code = 422
+    code = "invalid_input"
+
+
+class PayloadTooLarge(LifeCertError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(LifeCertError):
+    status_code = 415
+    code = "unsupported_media"
+
+
+class AuthenticationRequired(LifeCertError):
+    status_code = 401
+    code = "authentication_required"
+
+
+class PermissionDenied(LifeCertError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class NotFound(LifeCertError):
+    # Also used for records outside the caller's scope: their existence is not revealed.
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(LifeCertError):
+    status_code = 409
+    code = "conflict"
+
+
+class ReplayDetected(LifeCertError):
+    status_code = 409
+    code = "replay_detected"
+
+
+class TooManyRequests(LifeCertError):
+    status_code = 429
+    code = "too_many_requests"
+
+
+class DataIntegrityError(LifeCertError):
+    """Stored data failed a check (e.g. decryption). Not the user's fault: a 500-class event."""
+
+    status_code = 500
+    code = "data_integrity"
+
+
+class ServiceUnavailable(LifeCertError):
+    status_code = 503
+    code = "service_unavailable"

@@ -1,0 +1,43 @@
+"""Staff roles and what each may do. Pure data: the scoping helper and the UI read it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    BUREAU_OFFICER = "bureau_officer"
+    COMMUNITY_WORKER = "community_worker"
+    PROVIDER_STAFF = "provider_staff"
+    ACADEMY_STAFF = "academy_staff"
+
+
+class Permission(StrEnum):
+    READ_RETIREES = "retirees.read"
+    WRITE_RETIREES = "retirees.write"
+    READ_FULL_ID_NUMBER = "retirees.read_full_id"
+    MANAGE_REGIONS = "regions.manage"
+    MANAGE_STAFF = "staff.manage"
+    READ_REGIONS = "regions.read"
+
+
+_ALL = frozenset(Permission)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: _ALL,
+    Role.BUREAU_OFFICER: frozenset(
+        {Permission.READ_RETIREES, Permission.WRITE_RETIREES, Permission.READ_FULL_ID_NUMBER,
+         Permission.MANAGE_STAFF, Permission.READ_REGIONS}
+    ),
+    Role.COMMUNITY_WORKER: frozenset(
+        {Permission.READ_RETIREES, Permission.WRITE_RETIREES, Permission.READ_REGIONS}
+    ),
+    # Providers and academies see only their own clients/students (later issues), never the roster.
+    Role.PROVIDER_STAFF: frozenset({Permission.READ_REGIONS}),
+    Role.ACADEMY_STAFF: frozenset({Permission.READ_REGIONS}),
+}
+
+
+def role_can(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[role]

@@ -1,0 +1,164 @@
+"""The retiree registry: create, find, list and summarise retirees within the caller's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from lifecert.core.crypto import get_field_cipher
+from lifecert.core.errors import Conflict, InvalidInput, NotFound
+from lifecert.core.roles import Permission
+from lifecert.core.scoping import Actor, ensure_in_scope, scope_filter
+from lifecert.organisation.models import Region, RegionLevel
+from lifecert.retirees.idnumber import parse_id_number
+from lifecert.retirees.models import CertState, Gender, Retiree, RetireeStatus
+
+_ID_CONTEXT = "retiree.id_number"
+
+
+@dataclass(frozen=True)
+class NewRetiree:
+    id_number: str
+    name: str
+    community_id: int
+    phone: str = ""
+    address: str = ""
+    pension_account: str = ""
+    paying_agency: str = ""
+
+
+def create_retiree(session: Session, *, actor: Actor, data: NewRetiree) -> Retiree:
+    resident = parse_id_number(data.id_number)
+    community = session.get(Region, data.community_id)
+    if community is None or community.level != RegionLevel.COMMUNITY:
+        raise InvalidInput("Choose a community for the retiree.")
+    ensure_in_scope(actor, Permission.WRITE_RETIREES, community.path)
+    cipher = get_field_cipher()
+    lookup = cipher.lookup_hash(resident.number)
+    if session.scalar(select(Retiree.id).where(Retiree.id_number_hash == lookup)) is not None:
+        raise Conflict("A retiree with this ID number is already registered.")
+    retiree = Retiree(
+        id_number_hash=lookup,
+        id_number_enc=cipher.encrypt_text(resident.number, context=_ID_CONTEXT),
+        id_number_masked=resident.masked,
+        name=data.name.strip(),
+        gender=Gender.MALE if resident.is_male else Gender.FEMALE,
+        birth_date=resident.birth_date,
+        phone=data.phone,
+        address=data.address,
+        community_id=community.id,
+        pension_account=data.pension_account,
+        paying_agency=data.paying_agency,
+    )
+    session.add(retiree)
+    session.flush()
+    return retiree
+
+
+def scoped_retirees(actor: Actor, permission: Permission = Permission.READ_RETIREES) -> Select[
+    tuple[Retiree]
+]:
+    """Every retiree query starts here: the scoping helper limits rows to the actor's regions."""
+    return (
+        select(Retiree)
+        .join(Region, Retiree.community_id == Region.id)
+        .where(scope_filter(actor, permission, Region.path))
+    )
+
+
+def get_retiree(
+    session: Session, *, actor: Actor, retiree_id: int,
+    permission: Permission = Permission.READ_RETIREES,
+) -> Retiree:
+    retiree = session.scalar(scoped_retirees(actor, permission).where(Retiree.id == retiree_id))
+    if retiree is None:
+        raise NotFound("No such retiree.")
+    return retiree
+
+
+def list_retirees(
+    session: Session,
+    *,
+    actor: Actor,
+    cert_state: CertState | None = None,
+    name_prefix: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[Sequence[Retiree], int]:
+    stmt = scoped_retirees(actor)
+    if cert_state is not None:
+        stmt = stmt.where(Retiree.cert_state == cert_state)
+    if name_prefix:
+        stmt = stmt.where(Retiree.name.startswith(name_prefix, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Retiree.id).offset(offset).limit(min(limit, 500))).all()
+    return rows, total
+
+
+def reveal_id_number(session: Session, *, actor: Actor, retiree_id: int) -> str:
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.READ_FULL_ID_NUMBER
+    )
+    return get_field_cipher().decrypt_text(retiree.id_number_enc, context=_ID_CONTEXT)
+
+
+def find_retiree_by_id_number(session: Session, *, actor: Actor, id_number: str) -> Retiree:
+    lookup = get_field_cipher().lookup_hash(parse_id_number(id_number).number)
+    retiree = session.scalar(scoped_retirees(actor).where(Retiree.id_number_hash == lookup))
+    if retiree is None:
+        raise NotFound("No such retiree.")
+    return retiree
+
+
+def update_retiree_notes(session: Session, *, actor: Actor, retiree_id: int, notes: str) -> Retiree:
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    if len(notes) > 5000:
+        raise InvalidInput("Notes are limited to 5000 characters.")
+    retiree.notes = notes
+    return retiree
+
+
+def count_by_cert_state(session: Session, *, actor: Actor) -> dict[CertState, int]:
+    sub = scoped_retirees(actor).where(Retiree.status == RetireeStatus.ACTIVE).subquery()
+    rows = session.execute(select(sub.c.cert_state, func.count()).group_by(sub.c.cert_state))
+    counts = dict.fromkeys(CertState, 0)
+    counts.update({CertState(state): n for state, n in rows})
+    return counts
+
+
+def refresh_cert_states(session: Session, *, today: date, due_soon_days: int) -> int:
+    """Move certified people to due-soon or overdue as dates pass. Idempotent; returns rows changed."""
+    soon = today + timedelta(days=due_soon_days)
+    changed = 0
+    for new_state, condition in (
+        (CertState.OVERDUE, Retiree.valid_until < today),
+        (CertState.DUE_SOON, (Retiree.valid_until >= today) & (Retiree.valid_until <= soon)),
+    ):
+        result = session.execute(
+            update(Retiree)
+            .where(condition, Retiree.cert_state.in_([CertState.CERTIFIED, CertState.DUE_SOON]))
+            .where(Retiree.cert_state != new_state)
+            .values(cert_state=new_state)
+        )
+        changed += result.rowcount  # type: ignore[attr-defined]
+    return changed
+
+
+def count_by_community(session: Session, *, actor: Actor) -> list[tuple[Region, dict[CertState, int]]]:
+    """Per-community certification counts within the caller's scope, for the landing pages."""
+    sub = scoped_retirees(actor).where(Retiree.status == RetireeStatus.ACTIVE).subquery()
+    rows = session.execute(
+        select(sub.c.community_id, sub.c.cert_state, func.count())
+        .group_by(sub.c.community_id, sub.c.cert_state)
+    ).all()
+    per_community: dict[int, dict[CertState, int]] = {}
+    for community_id, state, n in rows:
+        per_community.setdefault(community_id, dict.fromkeys(CertState, 0))[CertState(state)] = n
+    regions = session.scalars(select(Region).where(Region.id.in_(per_community))).all()
+    return sorted(((r, per_community[r.id]) for r in regions), key=lambda item: item[0].path)

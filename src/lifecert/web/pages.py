@@ -1,0 +1,150 @@
+"""Staff pages: login, a landing page per role, and the scoped retiree list and detail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lifecert.core.errors import AuthenticationRequired, LifeCertError
+from lifecert.core.i18n import SUPPORTED_LOCALES, gettext
+from lifecert.core.roles import Permission, Role
+from lifecert.core.scoping import Actor
+from lifecert.identity.deps import SessionDep, resolve_actor, verify_form_csrf
+from lifecert.identity.service import authenticate_staff
+from lifecert.organisation import service as organisation
+from lifecert.retirees import service as retirees
+from lifecert.retirees.models import CertState
+from lifecert.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: an attacker's link must not bounce a fresh login to another site.
+    if not target or urlparse(target).netloc or not target.startswith("/") or "//" in target:
+        return "/home"
+    return target
+
+
+def page_actor(request: Request, session: SessionDep) -> Actor:
+    actor = resolve_actor(request, session, csrf_header_required=False)
+    request.state.actor = actor
+    return actor
+
+
+@router.get("/")
+def root(request: Request) -> Response:
+    target = "/home" if request.session.get("staff_id") else "/login"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/home",
+) -> Response:
+    verify_form_csrf(request, csrf)
+    try:
+        staff = authenticate_staff(session, username=username, password=password)
+    except AuthenticationRequired as exc:
+        session.commit()  # keep the failed-attempt counter even though we answer with an error
+        error = gettext(exc.message)
+        return render(request, "login.html", status_code=401, error=error,
+                      username=username, next=_safe_next(next))
+    request.session.clear()  # new session id material on login: no session fixation
+    request.session.update({"staff_id": staff.id, "sv": staff.session_version})
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    verify_form_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{locale}")
+def switch_language(request: Request, locale: str) -> Response:
+    back = _safe_next(request.headers.get("referer", "/home").split(request.url.netloc, 1)[-1])
+    response = RedirectResponse(back, status_code=303)
+    if locale in SUPPORTED_LOCALES:
+        response.set_cookie("lang", locale, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/home", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    actor = page_actor(request, session)
+    if actor.role in (Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
+        regions = organisation.list_regions(session, actor=actor)
+        return render(request, "home_partner.html", regions=regions)
+    if actor.role == Role.PLATFORM_ADMIN:
+        regions = organisation.list_regions(session, actor=actor)
+        return render(request, "home_admin.html", regions=regions,
+                      totals=retirees.count_by_cert_state(session, actor=actor))
+    return render(
+        request,
+        "home_regional.html",
+        totals=retirees.count_by_cert_state(session, actor=actor),
+        communities=retirees.count_by_community(session, actor=actor),
+    )
+
+
+@router.get("/retirees", response_class=HTMLResponse)
+def retiree_list(
+    request: Request, session: SessionDep, state: CertState | None = None, page: int = 1
+) -> HTMLResponse:
+    actor = page_actor(request, session)
+    page = max(page, 1)
+    rows, total = retirees.list_retirees(
+        session, actor=actor, cert_state=state, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render(request, "retirees.html", rows=rows, total=total, state=state,
+                  page=page, pages=pages, states=list(CertState))
+
+
+@router.get("/retirees/{retiree_id}", response_class=HTMLResponse)
+def retiree_detail(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
+    actor = page_actor(request, session)
+    retiree = retirees.get_retiree(session, actor=actor, retiree_id=retiree_id)
+    return render(request, "retiree.html", retiree=retiree,
+                  can_write=actor.can(Permission.WRITE_RETIREES))
+
+
+@router.post("/retirees/{retiree_id}/notes")
+def save_notes(
+    request: Request,
+    session: SessionDep,
+    retiree_id: int,
+    notes: Annotated[str, Form(max_length=5000)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    retirees.update_retiree_notes(session, actor=actor, retiree_id=retiree_id, notes=notes)
+    return RedirectResponse(f"/retirees/{retiree_id}", status_code=303)
+
+
+async def render_error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    if status == 401:
+        target = _safe_next(request.url.path)
+        return RedirectResponse(f"/login?next={target}", status_code=303)  # type: ignore[return-value]
+    return render(request, "error.html", status_code=status, status=status, detail=detail)
+
+
+__all__ = ["LifeCertError", "render_error_page", "router"]

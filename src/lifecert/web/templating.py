@@ -1,0 +1,44 @@
+"""Jinja2 environment for server-rendered pages, with gettext bound to the request's locale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from lifecert.core.i18n import get_locale, gettext, ngettext
+from lifecert.identity.deps import csrf_token
+from lifecert.retirees.models import CertState
+from lifecert.web import labels
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+    autoescape=jinja2.select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+)
+templates = Jinja2Templates(env=_env)
+# newstyle gettext: {{ _("Hello {name}", name=x) }} with autoescaping of the parameters.
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: gettext(message), lambda s, p, n: ngettext(s, p, n), newstyle=True
+)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("actor", getattr(request.state, "actor", None))
+    locale = get_locale()
+    base = {"request": request, "csrf_token": csrf_token(request), "locale": locale,
+            "html_lang": "zh-CN" if locale == "zh_CN" else "en"}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+templates.env.globals.update(
+    role_label=labels.role_label, state_label=labels.state_label, age=labels.age,
+    CertState=CertState,
+)
