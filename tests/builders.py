@@ -71,4 +71,5 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     response = client.post("/login", data={"username": username, "password": password,
                                            "csrf": csrf}, follow_redirects=False)
     assert response.status_code == 303, response.text
-    return csrf
+    home = client.get("/home").text  # the token rotates on login; read the new one
+    return home.split('name="csrf" value="', 1)[1].split('"', 1)[0]

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lifecert.core.errors import LifeCertError
-from lifecert.core.i18n import gettext, locale_from_accept_language, normalise_locale, set_locale
+from lifecert.core.i18n import N_, gettext, locale_from_accept_language, normalise_locale, set_locale
 from lifecert.core.logging import get_logger
 
 log = get_logger("lifecert.http")
@@ -83,7 +83,8 @@ def _observe(scope: Scope, status: int, seconds: float) -> None:
 def _wants_html(request: Request) -> bool:
     if request.url.path.startswith("/api/"):
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "json" not in accept
 
 
 def problem(request: Request, status: int, code: str, detail: str,
@@ -124,8 +125,8 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: "This page does not exist.", 405: "This action is not allowed here."}
-        detail = gettext(messages.get(exc.status_code, "The request could not be handled."))
+        messages = {404: N_("This page does not exist."), 405: N_("This action is not allowed here.")}
+        detail = gettext(messages.get(exc.status_code, N_("The request could not be handled.")))
         return await respond(request, exc.status_code, f"http_{exc.status_code}", detail)
 
     @app.exception_handler(Exception)

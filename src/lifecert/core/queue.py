@@ -13,7 +13,7 @@ from typing import Any
 from celery import Celery
 from celery.schedules import crontab
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from lifecert.core.settings import Settings, get_settings
 
@@ -52,14 +52,38 @@ def get_celery() -> Celery:
     return app
 
 
-def enqueue_after_commit(session: Session, task_name: str, **kwargs: Any) -> None:
-    """Send the task once the session's transaction has committed; never if it rolls back."""
+_PENDING = "lifecert_pending_tasks"
 
-    def _send(_session: Session) -> None:
-        app = get_celery()
+
+def enqueue_after_commit(session: Session, task_name: str, **kwargs: Any) -> None:
+    """Send the task once the session's transaction commits; never if its transaction (or the
+    savepoint it was queued in) rolls back."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append((current, task_name, kwargs))
+    if not event.contains(session, "after_commit", _send_pending):
+        event.listen(session, "after_commit", _send_pending)
+        event.listen(session, "after_soft_rollback", _drop_rolled_back)
+
+
+def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING, [])
+    session.info[_PENDING] = [p for p in pending if not _inside(p[0], previous_transaction)]
+
+
+def _send_pending(session: Session) -> None:
+    pending, session.info[_PENDING] = session.info.get(_PENDING, []), []
+    app = get_celery()
+    for _transaction, task_name, kwargs in pending:
         if get_settings().queue.inline:
             app.tasks[task_name].apply(kwargs=kwargs).get()
         else:
             app.send_task(task_name, kwargs=kwargs)
-
-    event.listen(session, "after_commit", _send, once=True)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from lifecert.core.i18n import N_
 from lifecert.core.roles import Role
 from lifecert.retirees.models import CertState
-
-
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker for extraction
-    return message
 
 
 ROLE_LABELS = {

@@ -12,6 +12,7 @@ from lifecert.core.errors import AuthenticationRequired, LifeCertError
 from lifecert.core.i18n import SUPPORTED_LOCALES, gettext
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor
+from lifecert.core.security import new_csrf_token
 from lifecert.identity.deps import SessionDep, resolve_actor, verify_form_csrf
 from lifecert.identity.service import authenticate_staff
 from lifecert.organisation import service as organisation
@@ -65,8 +66,9 @@ def login(
         error = gettext(exc.message)
         return render(request, "login.html", status_code=401, error=error,
                       username=username, next=_safe_next(next))
-    request.session.clear()  # new session id material on login: no session fixation
-    request.session.update({"staff_id": staff.id, "sv": staff.session_version})
+    request.session.clear()  # fresh session content and CSRF token on login: no fixation
+    request.session.update({"staff_id": staff.id, "sv": staff.session_version,
+                            "csrf": new_csrf_token()})
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from lifecert.core.settings import DEV_SECRET, Settings
+
+
+def _production(**overrides: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "env": "production",
+        "secret_key": "s" * 40,
+        "data_key": "d" * 40,
+        "database_url": "postgresql://lifecert@db/lifecert",
+        "queue": {"inline": False},
+    }
+    values.update(overrides)
+    return values
+
+
+def test_safe_production_settings_are_accepted() -> None:
+    settings = Settings(**_production())  # type: ignore[arg-type]
+    assert settings.effective_database_url.startswith("postgresql+psycopg://")
+
+
+@pytest.mark.parametrize(
+    ("override", "complaint"),
+    [
+        ({"secret_key": DEV_SECRET}, "LIFECERT_SECRET_KEY"),
+        ({"data_key": ""}, "LIFECERT_DATA_KEY"),
+        ({"face": {"embedder": "fake"}}, "fake face backend"),
+        ({"face": {"detector": "fake"}}, "fake face backend"),
+        ({"database_url": "sqlite:///x.db"}, "PostgreSQL"),
+        ({"queue": {"inline": True}}, "real queue"),
+    ],
+)
+def test_unsafe_production_values_are_refused(override: dict[str, object], complaint: str) -> None:
+    with pytest.raises(ValidationError, match=complaint):
+        Settings(**_production(**override))  # type: ignore[arg-type]
+
+
+def test_dev_allows_defaults_and_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIFECERT_ENV", "dev")
+    monkeypatch.setenv("LIFECERT_FACE__EMBEDDER", "fake")
+    monkeypatch.setenv("LIFECERT_CERTIFICATION__CYCLE_DAYS", "180")
+    monkeypatch.delenv("LIFECERT_DATABASE_URL", raising=False)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.face.embedder == "fake"
+    assert settings.certification.cycle_days == 180
+    assert settings.effective_database_url.startswith("sqlite:///")
+
+
+def test_production_refusal_applies_to_environment_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LIFECERT_ENV", "production")
+    with pytest.raises(ValidationError, match="unsafe production settings"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_dotenv_file_is_read(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    env_file = Path(str(tmp_path)) / ".env"
+    env_file.write_text("LIFECERT_RETENTION__RAW_PHOTO_DAYS=3\n")
+    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    assert settings.retention.raw_photo_days == 3
