@@ -21,8 +21,13 @@ SMALL = DemoSize(retirees=400, districts=2, streets=6, communities=20)
 def test_demo_city_has_the_promised_shape(session: Session) -> None:
     build_demo(session, size=SMALL, seed=7)
     levels = dict(session.execute(select(Region.level, func.count()).group_by(Region.level)).all())
-    assert levels == {RegionLevel.PROVINCE: 1, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2,
-                      RegionLevel.STREET: 6, RegionLevel.COMMUNITY: 20}
+    assert levels == {
+        RegionLevel.PROVINCE: 1,
+        RegionLevel.CITY: 1,
+        RegionLevel.DISTRICT: 2,
+        RegionLevel.STREET: 6,
+        RegionLevel.COMMUNITY: 20,
+    }
     retirees = session.scalars(select(Retiree)).all()
     assert len(retirees) == 400
     cipher = get_field_cipher()
@@ -40,8 +45,10 @@ def test_same_seed_same_people() -> None:
     today = date(2026, 1, 1)
 
     def people(seed: int) -> list[tuple[object, ...]]:
-        return [(r["name"], r["birth_date"], r["id_number_masked"])
-                for r in retiree_rows(communities, 50, seed, today)]
+        return [
+            (r["name"], r["birth_date"], r["id_number_masked"])
+            for r in retiree_rows(communities, 50, seed, today)
+        ]
 
     assert people(1) == people(1)
     assert people(1) != people(2)

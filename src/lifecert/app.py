@@ -40,8 +40,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app, render_error_page)
-    for router in (system_router, identity_router, organisation_router, retirees_router,
-                   pages_router):
+    for router in (
+        system_router,
+        identity_router,
+        organisation_router,
+        retirees_router,
+        pages_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/metrics", make_asgi_app())

@@ -67,8 +67,12 @@ def demo(
             return
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("retirees", total=size.retirees)
-            build_demo(session, size=size, seed=seed,
-                       progress=lambda done: bar.update(task, completed=done))
+            build_demo(
+                session,
+                size=size,
+                seed=seed,
+                progress=lambda done: bar.update(task, completed=done),
+            )
     console.print(f"[green]demo city built: {size}[/green]")
 
 
@@ -79,14 +83,21 @@ def _print_welcome(host: str, port: int) -> None:
     table = Table(title="LifeCert demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("username")
     table.add_column("role")
-    for username, role in [("admin", "platform admin"), ("bureau", "bureau officer (city)"),
-                           ("district", "bureau officer (district)"),
-                           ("worker", "community worker"), ("worker2", "community worker"),
-                           ("provider", "home-care provider"), ("academy", "senior university")]:
+    for username, role in [
+        ("admin", "platform admin"),
+        ("bureau", "bureau officer (city)"),
+        ("district", "bureau officer (district)"),
+        ("worker", "community worker"),
+        ("worker2", "community worker"),
+        ("provider", "home-care provider"),
+        ("academy", "senior university"),
+    ]:
         table.add_row(username, role)
     console.print(table)
-    console.print(f"Staff login:  {base}/login\nAPI docs:     {base}/api/docs\n"
-                  f"Health:       {base}/api/health\nMetrics:      {base}/metrics")
+    console.print(
+        f"Staff login:  {base}/login\nAPI docs:     {base}/api/docs\n"
+        f"Health:       {base}/api/health\nMetrics:      {base}/metrics"
+    )
 
 
 @app.command()
@@ -105,8 +116,14 @@ def serve(
     if with_demo:
         demo()
         _print_welcome(host, port)
-    uvicorn.run("lifecert.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    uvicorn.run(
+        "lifecert.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 @app.command()
@@ -114,8 +131,9 @@ def worker(concurrency: int = 2, queues: str = "celery") -> None:
     """Start a background worker (needs LIFECERT_QUEUE__INLINE=false and a broker)."""
     from lifecert.core.queue import get_celery
 
-    get_celery().worker_main(["worker", f"--concurrency={concurrency}", "-Q", queues,
-                              "--loglevel=INFO"])
+    get_celery().worker_main(
+        ["worker", f"--concurrency={concurrency}", "-Q", queues, "--loglevel=INFO"]
+    )
 
 
 @app.command()
@@ -127,8 +145,12 @@ def beat() -> None:
 
 
 @staff_app.command("create")
-def staff_create(username: str, full_name: str, role: Role,
-                 password: Annotated[str | None, typer.Option()] = None) -> None:
+def staff_create(
+    username: str,
+    full_name: str,
+    role: Role,
+    password: Annotated[str | None, typer.Option()] = None,
+) -> None:
     """Create a staff account (regions are assigned in the admin pages or API)."""
     from lifecert.organisation.service import create_staff
 
@@ -142,8 +164,9 @@ def staff_create(username: str, full_name: str, role: Role,
 
 
 @staff_app.command("set-password")
-def staff_set_password(username: str,
-                       password: Annotated[str | None, typer.Option()] = None) -> None:
+def staff_set_password(
+    username: str, password: Annotated[str | None, typer.Option()] = None
+) -> None:
     """Reset a password and end the account's sessions (e.g. a lost admin password)."""
     from lifecert.organisation.service import get_staff_by_username, set_password
 

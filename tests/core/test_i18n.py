@@ -28,9 +28,20 @@ def test_template_is_up_to_date_and_fully_translated(tmp_path: Path) -> None:
     for kw in keywords:
         args += ["-k", kw]
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(REPO / "babel.cfg"),
-         *args, "-o", str(pot), str(REPO / "src")],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(REPO / "babel.cfg"),
+            *args,
+            "-o",
+            str(pot),
+            str(REPO / "src"),
+        ],
+        check=True,
+        capture_output=True,
     )
     fresh = _msgids(pot)
     zh_path = LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"

@@ -43,8 +43,11 @@ def build_world(session: Session) -> World:
 
 def _forbidden_reads(client: TestClient, retiree_id: int) -> list[str]:
     leaks = []
-    for path in (f"/api/v1/retirees/{retiree_id}", f"/api/v1/retirees/{retiree_id}/id-number",
-                 f"/retirees/{retiree_id}"):
+    for path in (
+        f"/api/v1/retirees/{retiree_id}",
+        f"/api/v1/retirees/{retiree_id}/id-number",
+        f"/retirees/{retiree_id}",
+    ):
         if client.get(path).status_code not in (403, 404):
             leaks.append(f"GET {path}")
     return leaks
@@ -52,12 +55,16 @@ def _forbidden_reads(client: TestClient, retiree_id: int) -> list[str]:
 
 def _forbidden_writes(client: TestClient, csrf: str, retiree_id: int) -> list[str]:
     leaks = []
-    api = client.patch(f"/api/v1/retirees/{retiree_id}", json={"notes": "hacked"},
-                       headers={"X-CSRF-Token": csrf})
+    api = client.patch(
+        f"/api/v1/retirees/{retiree_id}", json={"notes": "hacked"}, headers={"X-CSRF-Token": csrf}
+    )
     if api.status_code not in (403, 404):
         leaks.append("PATCH api")
-    page = client.post(f"/retirees/{retiree_id}/notes", data={"notes": "hacked", "csrf": csrf},
-                       follow_redirects=False)
+    page = client.post(
+        f"/retirees/{retiree_id}/notes",
+        data={"notes": "hacked", "csrf": csrf},
+        follow_redirects=False,
+    )
     if page.status_code not in (403, 404):
         leaks.append("POST page notes")
     return leaks

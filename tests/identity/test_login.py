@@ -12,10 +12,13 @@ def _csrf(client: TestClient) -> str:
     return client.get("/login").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
-def test_wrong_password_is_refused_with_a_clear_message(client: TestClient, session: Session) -> None:
+def test_wrong_password_is_refused_with_a_clear_message(
+    client: TestClient, session: Session
+) -> None:
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
-    response = client.post("/login", data={"username": "boss", "password": "nope-nope-nope",
-                                           "csrf": _csrf(client)})
+    response = client.post(
+        "/login", data={"username": "boss", "password": "nope-nope-nope", "csrf": _csrf(client)}
+    )
     assert response.status_code == 401
     assert "用户名或密码错误" in response.text
     assert client.get("/home", follow_redirects=False).status_code == 303
@@ -24,8 +27,9 @@ def test_wrong_password_is_refused_with_a_clear_message(client: TestClient, sess
 def test_login_without_csrf_token_is_refused(client: TestClient, session: Session) -> None:
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
     client.get("/login")
-    response = client.post("/login", data={"username": "boss", "password": PASSWORD},
-                           headers={"accept": "text/html"})
+    response = client.post(
+        "/login", data={"username": "boss", "password": PASSWORD}, headers={"accept": "text/html"}
+    )
     assert response.status_code == 403
     assert "Traceback" not in response.text
 
@@ -33,10 +37,12 @@ def test_login_without_csrf_token_is_refused(client: TestClient, session: Sessio
 def test_account_locks_after_repeated_failures(client: TestClient, session: Session) -> None:
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
     for _ in range(5):
-        client.post("/login", data={"username": "boss", "password": "x" * 12,
-                                    "csrf": _csrf(client)})
-    response = client.post("/login", data={"username": "boss", "password": PASSWORD,
-                                           "csrf": _csrf(client)})
+        client.post(
+            "/login", data={"username": "boss", "password": "x" * 12, "csrf": _csrf(client)}
+        )
+    response = client.post(
+        "/login", data={"username": "boss", "password": PASSWORD, "csrf": _csrf(client)}
+    )
     assert response.status_code == 401
     assert "15" in response.text
 
@@ -51,9 +57,16 @@ def test_password_change_ends_existing_sessions(client: TestClient, session: Ses
 
 def test_login_never_redirects_to_another_site(client: TestClient, session: Session) -> None:
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
-    response = client.post("/login", data={"username": "boss", "password": PASSWORD,
-                                           "csrf": _csrf(client), "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": "boss",
+            "password": PASSWORD,
+            "csrf": _csrf(client),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/home"
 
 
@@ -69,8 +82,9 @@ def test_api_token_authenticates_and_can_be_revoked(client: TestClient, session:
     city = make_city(session)
     make_staff(session, role=Role.BUREAU_OFFICER, regions=[city], username="officer")
     csrf = login(client, "officer")
-    created = client.post("/api/v1/auth/tokens", json={"name": "payroll export"},
-                          headers={"X-CSRF-Token": csrf}).json()
+    created = client.post(
+        "/api/v1/auth/tokens", json={"name": "payroll export"}, headers={"X-CSRF-Token": csrf}
+    ).json()
     client.cookies.clear()
     bearer = {"Authorization": f"Bearer {created['token']}"}
     me = client.get("/api/v1/me", headers=bearer)

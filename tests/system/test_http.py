@@ -12,8 +12,10 @@ from tests.builders import login, make_staff
 def test_health_ready_docs_and_metrics(client: TestClient) -> None:
     assert client.get("/api/health").json() == {"status": "ok"}
     ready = client.get("/api/ready")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"database": True,
-                                                                   "migrations": True}
+    assert ready.status_code == 200 and ready.json()["checks"] == {
+        "database": True,
+        "migrations": True,
+    }
     assert "swagger" in client.get("/api/docs").text.lower()
     assert "/api/v1/retirees" in client.get("/api/openapi.json").json()["paths"]
     metrics = client.get("/metrics/").text
@@ -22,8 +24,10 @@ def test_health_ready_docs_and_metrics(client: TestClient) -> None:
 
 
 def test_request_id_is_echoed_and_generated(client: TestClient) -> None:
-    assert client.get("/api/health", headers={"X-Request-ID": "abc123"}).headers[
-        "x-request-id"] == "abc123"
+    assert (
+        client.get("/api/health", headers={"X-Request-ID": "abc123"}).headers["x-request-id"]
+        == "abc123"
+    )
     assert len(client.get("/api/health").headers["x-request-id"]) == 32
 
 

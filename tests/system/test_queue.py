@@ -65,12 +65,18 @@ def test_certification_states_move_with_the_calendar(session: Session) -> None:
     community = make_community(session, city=make_city(session))
     today = date(2026, 6, 1)
     soon, late, fine = (make_retiree(session, community=community, name=n) for n in "甲乙丙")
-    for retiree, valid in ((soon, today + timedelta(days=10)), (late, today - timedelta(days=1)),
-                           (fine, today + timedelta(days=200))):
+    for retiree, valid in (
+        (soon, today + timedelta(days=10)),
+        (late, today - timedelta(days=1)),
+        (fine, today + timedelta(days=200)),
+    ):
         retiree.cert_state, retiree.valid_until = CertState.CERTIFIED, valid
     session.flush()
     assert refresh_cert_states(session, today=today, due_soon_days=30) == 2
     session.expire_all()
     assert (soon.cert_state, late.cert_state, fine.cert_state) == (
-        CertState.DUE_SOON, CertState.OVERDUE, CertState.CERTIFIED)
+        CertState.DUE_SOON,
+        CertState.OVERDUE,
+        CertState.CERTIFIED,
+    )
     assert refresh_cert_states(session, today=today, due_soon_days=30) == 0

@@ -35,19 +35,35 @@ def test_worker_runs_task_once_per_key(tmp_path: Path) -> None:
     db_url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
     migrate.upgrade(url=db_url)
     queue_name = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "LIFECERT_DATABASE_URL": db_url, "LIFECERT_QUEUE__INLINE": "false",
-           "LIFECERT_LOG_JSON": "false"}
+    env = {
+        **os.environ,
+        "LIFECERT_DATABASE_URL": db_url,
+        "LIFECERT_QUEUE__INLINE": "false",
+        "LIFECERT_LOG_JSON": "false",
+    }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "lifecert.cli", "worker", "--concurrency", "1",
-         "--queues", queue_name],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "lifecert.cli",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            queue_name,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         celery = build_celery(Settings(queue={"inline": False}))  # type: ignore[arg-type]
-        first = celery.send_task("system.record_heartbeat", kwargs={"job_key": "beat-1"},
-                                 queue=queue_name).get(timeout=90)
-        again = celery.send_task("system.record_heartbeat", kwargs={"job_key": "beat-1"},
-                                 queue=queue_name).get(timeout=30)
+        first = celery.send_task(
+            "system.record_heartbeat", kwargs={"job_key": "beat-1"}, queue=queue_name
+        ).get(timeout=90)
+        again = celery.send_task(
+            "system.record_heartbeat", kwargs={"job_key": "beat-1"}, queue=queue_name
+        ).get(timeout=30)
     finally:
         worker.terminate()
         output = worker.communicate(timeout=30)[0].decode(errors="replace")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from enum import StrEnum
 
 from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url

@@ -13,8 +13,13 @@ class LifeCertError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
-    def __init__(self, message: str, *, params: dict[str, Any] | None = None,
-                 fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        params: dict[str, Any] | None = None,
+        fields: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.params = params or {}

@@ -20,7 +20,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lifecert.core.errors import LifeCertError
-from lifecert.core.i18n import N_, gettext, locale_from_accept_language, normalise_locale, set_locale
+from lifecert.core.i18n import (
+    N_,
+    gettext,
+    locale_from_accept_language,
+    normalise_locale,
+    set_locale,
+)
 from lifecert.core.logging import get_logger
 
 log = get_logger("lifecert.http")
@@ -76,8 +82,13 @@ def _observe(scope: Scope, status: int, seconds: float) -> None:
     template = getattr(route, "path", "unmatched")
     REQUESTS.labels(scope["method"], template, str(status)).inc()
     LATENCY.labels(scope["method"], template).observe(seconds)
-    log.info("request", method=scope["method"], path=scope["path"], status=status,
-             ms=round(seconds * 1000, 1))
+    log.info(
+        "request",
+        method=scope["method"],
+        path=scope["path"],
+        status=status,
+        ms=round(seconds * 1000, 1),
+    )
 
 
 def _wants_html(request: Request) -> bool:
@@ -87,8 +98,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept or "json" not in accept
 
 
-def problem(request: Request, status: int, code: str, detail: str,
-            fields: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    request: Request, status: int, code: str, detail: str, fields: dict[str, str] | None = None
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://lifecert.invalid/problems/{code}",
         "title": code,
@@ -102,8 +114,9 @@ def problem(request: Request, status: int, code: str, detail: str,
 
 
 def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None:
-    async def respond(request: Request, status: int, code: str, detail: str,
-                      fields: dict[str, str] | None = None) -> Response:
+    async def respond(
+        request: Request, status: int, code: str, detail: str, fields: dict[str, str] | None = None
+    ) -> Response:
         if _wants_html(request):
             return await render_html(request, status, detail)
         return problem(request, status, code, detail, fields)
@@ -118,14 +131,18 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        fields = {".".join(str(p) for p in err["loc"][1:]) or "body": err["msg"]
-                  for err in exc.errors()}
+        fields = {
+            ".".join(str(p) for p in err["loc"][1:]) or "body": err["msg"] for err in exc.errors()
+        }
         detail = gettext("Some fields are missing or invalid; see the list of fields.")
         return await respond(request, 422, "invalid_input", detail, fields)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: N_("This page does not exist."), 405: N_("This action is not allowed here.")}
+        messages = {
+            404: N_("This page does not exist."),
+            405: N_("This action is not allowed here."),
+        }
         detail = gettext(messages.get(exc.status_code, N_("The request could not be handled.")))
         return await respond(request, exc.status_code, f"http_{exc.status_code}", detail)
 

@@ -78,5 +78,5 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional marker: extract now, translate later
+def N_(message: str) -> str:
     return message

@@ -29,4 +29,4 @@ def configure_logging(*, json: bool = True, level: int = logging.INFO) -> None:
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
-    return structlog.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.get_logger(name)

@@ -27,8 +27,13 @@ _ALL = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: _ALL,
     Role.BUREAU_OFFICER: frozenset(
-        {Permission.READ_RETIREES, Permission.WRITE_RETIREES, Permission.READ_FULL_ID_NUMBER,
-         Permission.MANAGE_STAFF, Permission.READ_REGIONS}
+        {
+            Permission.READ_RETIREES,
+            Permission.WRITE_RETIREES,
+            Permission.READ_FULL_ID_NUMBER,
+            Permission.MANAGE_STAFF,
+            Permission.READ_REGIONS,
+        }
     ),
     Role.COMMUNITY_WORKER: frozenset(
         {Permission.READ_RETIREES, Permission.WRITE_RETIREES, Permission.READ_REGIONS}

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside dev on purpose
+DEV_SECRET = "dev-insecure-secret-change-me"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     env: Environment = Environment.DEV
     database_url: str = ""
     secret_key: SecretStr = SecretStr(DEV_SECRET)
-    # Separate key for field encryption of ID numbers and biometric templates (32 bytes, urlsafe b64).
+    # Separate secret for field encryption of ID numbers and biometric templates.
     data_key: SecretStr = SecretStr("")
     data_dir: Path = REPO_ROOT / "var"
     shared_data_dir: Path = REPO_ROOT.parent / "shared" / "data"

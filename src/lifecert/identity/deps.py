@@ -46,14 +46,15 @@ def resolve_actor(request: Request, session: Session, *, csrf_header_required: b
     field themselves; API calls made with a cookie must carry the X-CSRF-Token header."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        staff = staff_for_api_token(session, secret=auth[7:].strip())
-        return actor_for(staff)
+        return actor_for(staff_for_api_token(session, secret=auth[7:].strip()))
     staff = _staff_from_cookie(request, session)
     if staff is None:
         raise AuthenticationRequired("Please log in.")
     # Cookie-authenticated writes must prove they come from our own pages.
-    if csrf_header_required and request.method not in SAFE_METHODS and not csrf_matches(
-        request.session.get("csrf"), request.headers.get("x-csrf-token")
+    if (
+        csrf_header_required
+        and request.method not in SAFE_METHODS
+        and not csrf_matches(request.session.get("csrf"), request.headers.get("x-csrf-token"))
     ):
         raise PermissionDenied("The form has expired. Reload the page and try again.")
     return actor_for(staff)

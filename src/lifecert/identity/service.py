@@ -59,8 +59,11 @@ def create_api_token(
     secret = new_token()
     expires = utcnow() + timedelta(days=valid_days) if valid_days else None
     token = ApiToken(
-        staff_id=staff.id, name=name.strip(), prefix=secret[:10],
-        token_hash=token_digest(secret), expires_at=expires,
+        staff_id=staff.id,
+        name=name.strip(),
+        prefix=secret[:10],
+        token_hash=token_digest(secret),
+        expires_at=expires,
     )
     session.add(token)
     session.flush()
@@ -70,8 +73,10 @@ def create_api_token(
 def staff_for_api_token(session: Session, *, secret: str) -> Staff:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
     now = utcnow()
-    if token is None or token.revoked_at is not None or (
-        token.expires_at is not None and token.expires_at <= now
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= now)
     ):
         raise AuthenticationRequired("The API token is invalid, expired or revoked.")
     staff = session.get(Staff, token.staff_id)

@@ -13,8 +13,13 @@ router = APIRouter(prefix="/api/v1", tags=["organisation"])
 @router.get("/me", response_model=MeRead)
 def read_me(actor: CurrentActor) -> MeRead:
     region_ids = [int(p.rstrip("/").rsplit("/", 1)[-1]) for p in actor.region_paths]
-    return MeRead(id=actor.staff_id, username=actor.username, display_name=actor.display_name,
-                  role=actor.role, region_ids=region_ids)
+    return MeRead(
+        id=actor.staff_id,
+        username=actor.username,
+        display_name=actor.display_name,
+        role=actor.role,
+        region_ids=region_ids,
+    )
 
 
 @router.get("/regions", response_model=list[RegionRead])

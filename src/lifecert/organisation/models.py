@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lifecert.core.db import Base, str_enum, BigIntPK, IdMixin, TimestampMixin, UTCDateTime
+from lifecert.core.db import Base, BigIntPK, IdMixin, TimestampMixin, UTCDateTime, str_enum
 from lifecert.core.roles import Role
 
 

@@ -31,8 +31,9 @@ def parse_id_number(raw: str) -> ResidentId:
     """Validate and normalise; each failure says what to fix."""
     number = raw.strip().upper()
     if len(number) != 18:
-        raise InvalidInput("An ID number has 18 characters; this one has {n}.",
-                           params={"n": len(number)})
+        raise InvalidInput(
+            "An ID number has 18 characters; this one has {n}.", params={"n": len(number)}
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidInput("An ID number is 17 digits followed by a digit or X.")
     if check_char(number[:17]) != number[17]:

@@ -1,4 +1,4 @@
-"""The retiree registry. The resident ID number is stored encrypted, with a keyed hash for lookup."""
+"""The retiree registry. The ID number is stored encrypted, with a keyed hash for lookup."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lifecert.core.db import Base, str_enum, BigIntPK, IdMixin, TimestampMixin, UTCDateTime
+from lifecert.core.db import Base, BigIntPK, IdMixin, TimestampMixin, UTCDateTime, str_enum
 from lifecert.organisation.models import Region
 
 
@@ -53,9 +53,7 @@ class Retiree(IdMixin, TimestampMixin, Base):
     status: Mapped[RetireeStatus] = mapped_column(
         str_enum(RetireeStatus, 16), default=RetireeStatus.ACTIVE
     )
-    cert_state: Mapped[CertState] = mapped_column(
-        str_enum(CertState, 16), default=CertState.NEVER
-    )
+    cert_state: Mapped[CertState] = mapped_column(str_enum(CertState, 16), default=CertState.NEVER)
     valid_until: Mapped[date | None] = mapped_column(Date)
     last_certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -59,9 +59,9 @@ def create_retiree(session: Session, *, actor: Actor, data: NewRetiree) -> Retir
     return retiree
 
 
-def scoped_retirees(actor: Actor, permission: Permission = Permission.READ_RETIREES) -> Select[
-    tuple[Retiree]
-]:
+def scoped_retirees(
+    actor: Actor, permission: Permission = Permission.READ_RETIREES
+) -> Select[Retiree]:
     """Every retiree query starts here: the scoping helper limits rows to the actor's regions."""
     return (
         select(Retiree)
@@ -71,7 +71,10 @@ def scoped_retirees(actor: Actor, permission: Permission = Permission.READ_RETIR
 
 
 def get_retiree(
-    session: Session, *, actor: Actor, retiree_id: int,
+    session: Session,
+    *,
+    actor: Actor,
+    retiree_id: int,
     permission: Permission = Permission.READ_RETIREES,
 ) -> Retiree:
     retiree = session.scalar(scoped_retirees(actor, permission).where(Retiree.id == retiree_id))
@@ -133,7 +136,7 @@ def count_by_cert_state(session: Session, *, actor: Actor) -> dict[CertState, in
 
 
 def refresh_cert_states(session: Session, *, today: date, due_soon_days: int) -> int:
-    """Move certified people to due-soon or overdue as dates pass. Idempotent; returns rows changed."""
+    """Certified people become due soon, then overdue, as dates pass. Returns rows changed."""
     soon = today + timedelta(days=due_soon_days)
     changed = 0
     for new_state, condition in (
@@ -150,12 +153,15 @@ def refresh_cert_states(session: Session, *, today: date, due_soon_days: int) ->
     return changed
 
 
-def count_by_community(session: Session, *, actor: Actor) -> list[tuple[Region, dict[CertState, int]]]:
+def count_by_community(
+    session: Session, *, actor: Actor
+) -> list[tuple[Region, dict[CertState, int]]]:
     """Per-community certification counts within the caller's scope, for the landing pages."""
     sub = scoped_retirees(actor).where(Retiree.status == RetireeStatus.ACTIVE).subquery()
     rows = session.execute(
-        select(sub.c.community_id, sub.c.cert_state, func.count())
-        .group_by(sub.c.community_id, sub.c.cert_state)
+        select(sub.c.community_id, sub.c.cert_state, func.count()).group_by(
+            sub.c.community_id, sub.c.cert_state
+        )
     ).all()
     per_community: dict[int, dict[CertState, int]] = {}
     for community_id, state, n in rows:

@@ -19,7 +19,8 @@ def refresh_cert_states(day: str | None = None) -> dict[str, object]:
     due_soon_days = get_settings().certification.due_soon_days
     with session_scope() as session:
         return run_once(
-            session, job_key=f"retirees.refresh_cert_states:{today.isoformat()}",
+            session,
+            job_key=f"retirees.refresh_cert_states:{today.isoformat()}",
             task_name="retirees.refresh_cert_states",
             work=lambda: {"changed": refresh(session, today=today, due_soon_days=due_soon_days)},
         )

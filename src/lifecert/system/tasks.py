@@ -15,6 +15,8 @@ def record_heartbeat(job_key: str) -> dict[str, object]:
     """Writes one row per key; used by readiness checks and to prove a worker is alive."""
     with session_scope() as session:
         return run_once(
-            session, job_key=job_key, task_name="system.record_heartbeat",
+            session,
+            job_key=job_key,
+            task_name="system.record_heartbeat",
             work=lambda: {"worker": socket.gethostname()},
         )

@@ -8,7 +8,6 @@ from lifecert.core.i18n import N_
 from lifecert.core.roles import Role
 from lifecert.retirees.models import CertState
 
-
 ROLE_LABELS = {
     Role.PLATFORM_ADMIN: N_("Platform administrator"),
     Role.BUREAU_OFFICER: N_("Bureau officer"),

@@ -64,11 +64,18 @@ def login(
     except AuthenticationRequired as exc:
         session.commit()  # keep the failed-attempt counter even though we answer with an error
         error = gettext(exc.message)
-        return render(request, "login.html", status_code=401, error=error,
-                      username=username, next=_safe_next(next))
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            error=error,
+            username=username,
+            next=_safe_next(next),
+        )
     request.session.clear()  # fresh session content and CSRF token on login: no fixation
-    request.session.update({"staff_id": staff.id, "sv": staff.session_version,
-                            "csrf": new_csrf_token()})
+    request.session.update(
+        {"staff_id": staff.id, "sv": staff.session_version, "csrf": new_csrf_token()}
+    )
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -96,8 +103,12 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         return render(request, "home_partner.html", regions=regions)
     if actor.role == Role.PLATFORM_ADMIN:
         regions = organisation.list_regions(session, actor=actor)
-        return render(request, "home_admin.html", regions=regions,
-                      totals=retirees.count_by_cert_state(session, actor=actor))
+        return render(
+            request,
+            "home_admin.html",
+            regions=regions,
+            totals=retirees.count_by_cert_state(session, actor=actor),
+        )
     return render(
         request,
         "home_regional.html",
@@ -116,16 +127,25 @@ def retiree_list(
         session, actor=actor, cert_state=state, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     pages = max(1, -(-total // PAGE_SIZE))
-    return render(request, "retirees.html", rows=rows, total=total, state=state,
-                  page=page, pages=pages, states=list(CertState))
+    return render(
+        request,
+        "retirees.html",
+        rows=rows,
+        total=total,
+        state=state,
+        page=page,
+        pages=pages,
+        states=list(CertState),
+    )
 
 
 @router.get("/retirees/{retiree_id}", response_class=HTMLResponse)
 def retiree_detail(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
     actor = page_actor(request, session)
     retiree = retirees.get_retiree(session, actor=actor, retiree_id=retiree_id)
-    return render(request, "retiree.html", retiree=retiree,
-                  can_write=actor.can(Permission.WRITE_RETIREES))
+    return render(
+        request, "retiree.html", retiree=retiree, can_write=actor.can(Permission.WRITE_RETIREES)
+    )
 
 
 @router.post("/retirees/{retiree_id}/notes")

@@ -33,12 +33,18 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", getattr(request.state, "actor", None))
     locale = get_locale()
-    base = {"request": request, "csrf_token": csrf_token(request), "locale": locale,
-            "html_lang": "zh-CN" if locale == "zh_CN" else "en"}
+    base = {
+        "request": request,
+        "csrf_token": csrf_token(request),
+        "locale": locale,
+        "html_lang": "zh-CN" if locale == "zh_CN" else "en",
+    }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 
 templates.env.globals.update(
-    role_label=labels.role_label, state_label=labels.state_label, age=labels.age,
+    role_label=labels.role_label,
+    state_label=labels.state_label,
+    age=labels.age,
     CertState=CertState,
 )
