@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
 from starlette.middleware.sessions import SessionMiddleware
+from swagger_ui_bundle import swagger_ui_path
 
 from lifecert import __version__
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
@@ -20,13 +23,23 @@ from lifecert.web.pages import router as pages_router
 from lifecert.web.templating import STATIC_DIR
 
 
+def _swagger_page() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/api/openapi.json",
+        title="LifeCert API",
+        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/swagger/favicon-32x32.png",
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json=settings.log_json)
     app = FastAPI(
         title="LifeCert",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from local assets: deployments have no internet
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -48,6 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages_router,
     ):
         app.include_router(router)
+    # The more specific mount first: "/static" would otherwise swallow "/static/swagger".
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/api/docs", _swagger_page, include_in_schema=False)
     app.mount("/metrics", make_asgi_app())
     return app

@@ -16,7 +16,9 @@ def test_health_ready_docs_and_metrics(client: TestClient) -> None:
         "database": True,
         "migrations": True,
     }
-    assert "swagger" in client.get("/api/docs").text.lower()
+    docs = client.get("/api/docs").text
+    assert "/static/swagger/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert "/api/v1/retirees" in client.get("/api/openapi.json").json()["paths"]
     metrics = client.get("/metrics/").text
     assert "lifecert_http_requests_total" in metrics
