@@ -98,3 +98,25 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     assert response.status_code == 303, response.text
     home = client.get("/home").text  # the token rotates on login; read the new one
     return home.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def noise_photo(seed: int = 1, size: int = 240, fmt: str = "PNG") -> bytes:
+    """An image the fake face engine accepts (one 'face', sharp, well exposed)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.random.default_rng(seed).integers(40, 215, (size, size, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def write_roster(path: object, rows: list[list[str]]) -> None:
+    import csv
+    from pathlib import Path
+
+    header = ["身份证号", "姓名", "社区代码", "联系电话", "地址", "养老金账号", "发放机构"]
+    with Path(str(path)).open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *rows])

@@ -18,12 +18,17 @@ os.environ.setdefault("LIFECERT_DATA_DIR", str(_tmp))
 os.environ.setdefault("LIFECERT_DATABASE_URL", f"sqlite:///{_tmp / 'test.sqlite3'}")
 os.environ.setdefault("LIFECERT_LOG_JSON", "true")
 os.environ["LIFECERT_QUEUE__INLINE"] = "true"
+# Domain tests use the deterministic fake face engine; tests of real faces build a real engine.
+for _kind in ("DETECTOR", "LANDMARKER", "ALIGNER", "EMBEDDER", "LIVENESS"):
+    os.environ[f"LIFECERT_FACE__{_kind}"] = "fake"
+os.environ["LIFECERT_FACE__FALLBACK_DETECTOR"] = ""
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from lifecert.core import db as db_module  # noqa: E402
 from lifecert.core import migrate  # noqa: E402
 from lifecert.core.db import build_engine, get_session  # noqa: E402
 from lifecert.core.settings import get_settings  # noqa: E402
@@ -47,12 +52,16 @@ def engine() -> Iterator[Engine]:
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
+def session(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     with engine.connect() as conn:
         outer = conn.begin()
         # Service code may call commit(): it releases a savepoint; the outer transaction still
-        # rolls everything back when the test ends.
-        db = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        # rolls everything back when the test ends. Jobs run inline open their own sessions:
+        # they join the same connection, so they see (and roll back with) the test's data.
+        factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
+                               expire_on_commit=False)
+        monkeypatch.setattr(db_module, "get_sessionmaker", lambda: factory)
+        db = factory()
         try:
             yield db
         finally:

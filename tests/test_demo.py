@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lifecert.core.crypto import get_field_cipher
+from lifecert.core.crypto import get_keyring
 from lifecert.demo import DEMO_PASSWORD, DemoSize, build_demo, retiree_rows
 from lifecert.organisation.models import Region, RegionLevel
 from lifecert.retirees.idnumber import parse_id_number
@@ -30,7 +30,7 @@ def test_demo_city_has_the_promised_shape(session: Session) -> None:
     }
     retirees = session.scalars(select(Retiree)).all()
     assert len(retirees) == 400
-    cipher = get_field_cipher()
+    cipher = get_keyring()
     for retiree in retirees[:50]:
         number = cipher.decrypt_text(retiree.id_number_enc, context="retiree.id_number")
         parsed = parse_id_number(number)  # valid GB 11643 check digit

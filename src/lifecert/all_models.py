@@ -1,9 +1,18 @@
 """Imports every domain's tables so Alembic and the test builders see one complete metadata."""
 
 from lifecert.core.db import Base
+from lifecert.enrollment.models import (
+    BiometricConsent,
+    EnrollmentReview,
+    FaceTemplate,
+    StoredPhoto,
+)
 from lifecert.identity.models import ApiToken
 from lifecert.organisation.models import Region, Staff, StaffRegion
-from lifecert.retirees.models import Retiree
+from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
 from lifecert.system.models import JobRun
 
-__all__ = ["ApiToken", "Base", "JobRun", "Region", "Retiree", "Staff", "StaffRegion"]
+__all__ = [
+    "ApiToken", "Base", "BiometricConsent", "EnrollmentReview", "FaceTemplate", "ImportJob",
+    "JobRun", "Region", "Retiree", "RetireeTransfer", "Staff", "StaffRegion", "StoredPhoto",
+]

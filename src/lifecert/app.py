@@ -14,10 +14,13 @@ from lifecert import __version__
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
 from lifecert.core.logging import configure_logging
 from lifecert.core.settings import Settings, get_settings
+from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.organisation.endpoints import router as organisation_router
+from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
+from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
 from lifecert.web.templating import STATIC_DIR
@@ -58,7 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         identity_router,
         organisation_router,
         retirees_router,
+        imports_router,
+        enrollment_router,
         pages_router,
+        import_pages_router,
     ):
         app.include_router(router)
     # The more specific mount first: "/static" would otherwise swallow "/static/swagger".

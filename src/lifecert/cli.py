@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from lifecert.core import migrate
 from lifecert.core.db import get_engine, session_scope
 from lifecert.core.roles import Role
+from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
 
 app = typer.Typer(help="LifeCert: proof-of-life certification platform", no_args_is_help=True)
@@ -21,6 +24,8 @@ db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts (also the admin recovery path)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
+import_app = typer.Typer(help="Bulk imports (roster rows, reference photos)", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console()
 
 
@@ -74,6 +79,31 @@ def demo(
                 progress=lambda done: bar.update(task, completed=done),
             )
     console.print(f"[green]demo city built: {size}[/green]")
+
+
+@app.command("demo-roster")
+def demo_roster(
+    out: Path,
+    retirees: Annotated[int, typer.Option(help="Rows to write")] = 1000,
+    seed: int = 99,
+) -> None:
+    """Write a roster CSV for the demo city's communities (to try the import)."""
+    import csv
+
+    from sqlalchemy import select
+
+    from lifecert.demo import roster_csv_lines
+    from lifecert.organisation.models import Region, RegionLevel
+
+    with session_scope() as session:
+        communities = list(session.scalars(
+            select(Region).where(Region.level == RegionLevel.COMMUNITY).order_by(Region.id)))
+        if not communities:
+            console.print("[red]no communities: run `lifecert demo` first[/red]")
+            raise typer.Exit(1)
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows(roster_csv_lines(communities, retirees, seed))
+    console.print(f"wrote {retirees} rows to {out}")
 
 
 def _print_welcome(host: str, port: int) -> None:
@@ -178,6 +208,56 @@ def staff_set_password(
             raise typer.Exit(1)
         set_password(session, staff=staff, password=secret)
     console.print("[green]password changed; old sessions ended[/green]")
+
+
+def _import_actor(session: Session, username: str | None) -> Actor:
+    from lifecert.organisation.service import actor_for, get_staff_by_username
+
+    if username is None:  # the operator at the server's shell acts as platform admin
+        return Actor(staff_id=0, username="cli", role=Role.PLATFORM_ADMIN, region_paths=())
+    staff = get_staff_by_username(session, username=username)
+    if staff is None:
+        console.print(f"[red]no staff member called {username}[/red]")
+        raise typer.Exit(1)
+    return actor_for(staff)
+
+
+@import_app.command("roster")
+def import_roster(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    as_user: Annotated[str | None, typer.Option("--as", help="Import with this staff member's scope")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the error report (CSV) here")] = None,
+) -> None:
+    """Import retirees from CSV or XLSX: upsert by ID number, bad rows listed in a report."""
+    from lifecert.retirees.imports import error_report_csv, run_roster_import, start_roster_import
+
+    total = _count_lines(file)
+    with session_scope() as session, Progress(console=console) as bar:
+        actor = _import_actor(session, as_user)
+        job = start_roster_import(session, actor=actor, filename=file.name, data=file.read_bytes(),
+                                  run_now=False)
+        session.commit()
+        task = bar.add_task("rows", total=total)
+        job = run_roster_import(session, job_id=job.id,
+                                progress=lambda j: bar.update(task, completed=j.processed))
+        csv_report = error_report_csv(session, actor=actor, job_id=job.id)
+    console.print(f"{job.status.value}: {job.processed} rows, {job.created} new, {job.updated} "
+                  f"updated, {job.unchanged} unchanged, {job.rejected} rejected")
+    if job.error:
+        console.print(f"[red]{job.error}[/red]")
+    if job.rejected:
+        target = report or file.with_name(file.stem + ".errors.csv")
+        target.write_text(csv_report, encoding="utf-8-sig")
+        console.print(f"error report: {target}")
+    if job.status.value != "done":
+        raise typer.Exit(1)
+
+
+def _count_lines(file: Path) -> int | None:
+    if file.suffix.lower() not in (".csv", ".txt"):
+        return None
+    with file.open("rb") as fh:
+        return max(0, sum(1 for _ in fh) - 1)
 
 
 _mount_face_cli()

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from lifecert.core.crypto import get_field_cipher
+from lifecert.core.crypto import get_keyring
 from lifecert.core.roles import Role
 from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.organisation.service import create_region, create_staff
@@ -201,7 +201,7 @@ def retiree_rows(
     communities: list[Region], n: int, seed: int, today: date
 ) -> Iterator[dict[str, object]]:
     rng = random.Random(seed)
-    cipher = get_field_cipher()
+    cipher = get_keyring()
     used: set[str] = set()
     now = datetime.now(UTC)
     for i in range(n):
@@ -217,6 +217,7 @@ def retiree_rows(
             "id_number_hash": cipher.lookup_hash(number),
             "id_number_enc": cipher.encrypt_text(number, context="retiree.id_number"),
             "id_number_masked": f"{number[:6]}{'*' * 8}{number[-4:]}",
+            "key_id": cipher.current.key_id,
             "name": _name(rng, male),
             "gender": Gender.MALE if male else Gender.FEMALE,
             "birth_date": birth,
@@ -276,3 +277,30 @@ def build_demo(
     rows = retiree_rows(demo.communities, size.retirees, seed, today or date.today())
     insert_retirees(session, rows, progress=progress)
     return demo
+
+
+ROSTER_HEADER = ["身份证号", "姓名", "社区代码", "联系电话", "地址", "养老金账号", "发放机构"]
+
+
+def roster_csv_lines(communities: list[Region], n: int, seed: int) -> Iterator[list[str]]:
+    """A bureau-style roster (Chinese headers) of ``n`` people living in ``communities``."""
+    rng = random.Random(seed)
+    yield ROSTER_HEADER
+    used: set[str] = set()
+    for i in range(n):
+        community = communities[i % len(communities)]
+        birth = _birth_date(rng)
+        number = build_id_number(community.code[:6], birth, rng.randint(1, 999))
+        while number in used:
+            number = build_id_number(community.code[:6], birth, rng.randint(1, 999))
+        used.add(number)
+        male = int(number[16]) % 2 == 1
+        yield [
+            number,
+            _name(rng, male),
+            community.code,
+            f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}",
+            f"{community.name}{rng.randint(1, 40)}栋{rng.randint(101, 1802)}号",
+            f"6217{rng.randint(0, 10**12 - 1):012d}",
+            "长沙市社会保险服务中心",
+        ]

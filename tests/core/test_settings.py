@@ -6,6 +6,15 @@ from pydantic import ValidationError
 from lifecert.core.settings import DEV_SECRET, Settings
 
 
+@pytest.fixture(autouse=True)
+def _no_test_face_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The suite runs with a fake face engine configured through the environment.
+    import os
+
+    for name in [n for n in os.environ if n.startswith("LIFECERT_FACE__")]:
+        monkeypatch.delenv(name)
+
+
 def _production(**overrides: object) -> dict[str, object]:
     values: dict[str, object] = {
         "env": "production",

@@ -1,8 +1,9 @@
-"""Field encryption and keyed hashes for sensitive columns (ID numbers, face templates).
+"""Field encryption and keyed hashes for sensitive data (ID numbers, face templates, photos).
 
-AES-256-GCM with a random nonce per value; a keyed HMAC gives a stable lookup value without
-revealing the plaintext. Both keys are derived from the operator's data key, so rotating it is
-one setting (and a re-encryption job), and a database dump alone reveals nothing.
+AES-256-GCM with a random nonce per value. Every ciphertext starts with the id of the key that
+made it, so keys can rotate: the current key encrypts, older keys (``LIFECERT_PREVIOUS_DATA_KEYS``)
+still decrypt until ``lifecert keys rotate`` has re-encrypted everything. A keyed HMAC gives a
+stable lookup value without revealing the plaintext; a database dump alone reveals nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from lifecert.core.errors import DataIntegrityError
 from lifecert.core.settings import get_settings
 
 _NONCE_BYTES = 12
-_FORMAT_V1 = b"\x01"
+_FORMAT = b"\x02"
+_KEY_ID_BYTES = 8
 
 
 def _derive(master: bytes, purpose: bytes) -> bytes:
@@ -29,27 +31,56 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
-class FieldCipher:
+class DataKey:
+    key_id: str
     encryption_key: bytes
     lookup_key: bytes
 
     @classmethod
-    def from_secret(cls, secret: str) -> FieldCipher:
+    def from_secret(cls, secret: str) -> DataKey:
         master = secret.encode()
-        return cls(_derive(master, b"field-encryption"), _derive(master, b"lookup-hash"))
+        enc = _derive(master, b"field-encryption")
+        # The id is a fingerprint of the key, never the key: safe to store beside each record.
+        key_id = hashlib.sha256(b"key-id" + enc).hexdigest()[:_KEY_ID_BYTES]
+        return cls(key_id, enc, _derive(master, b"lookup-hash"))
+
+
+class Keyring:
+    """The current key for new data, and every known key for reading old data."""
+
+    def __init__(self, current: DataKey, previous: tuple[DataKey, ...] = ()) -> None:
+        self.current = current
+        self._by_id = {k.key_id: k for k in (*previous, current)}
+
+    @classmethod
+    def from_secrets(cls, current: str, previous: tuple[str, ...] = ()) -> Keyring:
+        return cls(DataKey.from_secret(current), tuple(DataKey.from_secret(s) for s in previous))
 
     def encrypt(self, plaintext: bytes, *, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
-        return _FORMAT_V1 + nonce + AESGCM(self.encryption_key).encrypt(nonce, plaintext, context)
+        key = self.current
+        body = AESGCM(key.encryption_key).encrypt(nonce, plaintext, context)
+        return _FORMAT + key.key_id.encode() + nonce + body
 
     def decrypt(self, blob: bytes, *, context: bytes = b"") -> bytes:
-        if not blob.startswith(_FORMAT_V1):
-            raise DataIntegrityError("encrypted value has an unknown format")
-        nonce, ciphertext = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+        key = self._by_id.get(self.key_id_of(blob))
+        if key is None:
+            raise DataIntegrityError("encrypted value uses a key this server does not have")
+        start = 1 + _KEY_ID_BYTES
+        nonce, body = blob[start : start + _NONCE_BYTES], blob[start + _NONCE_BYTES :]
         try:
-            return AESGCM(self.encryption_key).decrypt(nonce, ciphertext, context)
+            return AESGCM(key.encryption_key).decrypt(nonce, body, context)
         except Exception as exc:  # InvalidTag: wrong key or tampered row
             raise DataIntegrityError("encrypted value failed authentication") from exc
+
+    @staticmethod
+    def key_id_of(blob: bytes) -> str:
+        if not blob.startswith(_FORMAT) or len(blob) < 1 + _KEY_ID_BYTES + _NONCE_BYTES:
+            raise DataIntegrityError("encrypted value has an unknown format")
+        return blob[1 : 1 + _KEY_ID_BYTES].decode("ascii", errors="replace")
+
+    def needs_rotation(self, blob: bytes) -> bool:
+        return self.key_id_of(blob) != self.current.key_id
 
     def encrypt_text(self, text: str, *, context: str = "") -> bytes:
         return self.encrypt(text.encode(), context=context.encode())
@@ -57,13 +88,15 @@ class FieldCipher:
     def decrypt_text(self, blob: bytes, *, context: str = "") -> str:
         return self.decrypt(blob, context=context.encode()).decode()
 
-    def lookup_hash(self, value: str) -> str:
-        return hmac.new(self.lookup_key, value.encode(), hashlib.sha256).hexdigest()
+    def lookup_hash(self, value: str, key: DataKey | None = None) -> str:
+        lookup_key = (key or self.current).lookup_key
+        return hmac.new(lookup_key, value.encode(), hashlib.sha256).hexdigest()
 
 
 @lru_cache
-def get_field_cipher() -> FieldCipher:
+def get_keyring() -> Keyring:
     settings = get_settings()
     # In dev the data key falls back to the secret key; production refuses to start without one.
     secret = settings.data_key.get_secret_value() or settings.secret_key.get_secret_value()
-    return FieldCipher.from_secret(secret)
+    previous = tuple(k.get_secret_value() for k in settings.previous_data_keys)
+    return Keyring.from_secrets(secret, previous)

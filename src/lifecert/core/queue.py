@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from lifecert.core.settings import Settings, get_settings
 
 # Domain modules that define tasks; imported by the worker (and in inline mode on first use).
-TASK_MODULES = ["lifecert.system.tasks", "lifecert.retirees.tasks"]
+TASK_MODULES = ["lifecert.system.tasks", "lifecert.retirees.tasks", "lifecert.enrollment.tasks"]
 
 
 def build_celery(settings: Settings) -> Celery:
@@ -39,6 +39,10 @@ def build_celery(settings: Settings) -> Celery:
             "refresh-certification-states": {
                 "task": "retirees.refresh_cert_states",
                 "schedule": crontab(hour=1, minute=0),
+            },
+            "purge-expired-photos": {
+                "task": "enrollment.purge_expired_photos",
+                "schedule": crontab(hour=2, minute=30),
             },
         },
     )

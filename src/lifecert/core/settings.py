@@ -23,9 +23,14 @@ class Environment(StrEnum):
 
 
 class FaceSettings(BaseModel):
-    detector: str = "mediapipe"
-    landmarker: str = "mediapipe"
-    embedder: str = "onnx-resnet"
+    """Backend names as registered in the face engine (``lifecert.face_engine.registry``)."""
+
+    detector: str = "blazeface"
+    fallback_detector: str = "dlib_hog"
+    landmarker: str = "facemesh"
+    aligner: str = "dlib5"
+    embedder: str = "dlib_resnet"
+    liveness: str = "active"
     threads: int = Field(default=1, ge=1, le=64)
     max_image_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=24_000_000, ge=10_000)
@@ -65,6 +70,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     # Separate secret for field encryption of ID numbers and biometric templates.
     data_key: SecretStr = SecretStr("")
+    # Older data keys, still able to decrypt until `lifecert keys rotate` has re-encrypted.
+    previous_data_keys: list[SecretStr] = []
     data_dir: Path = REPO_ROOT / "var"
     shared_data_dir: Path = REPO_ROOT.parent / "shared" / "data"
     default_locale: str = "zh_CN"
@@ -84,7 +91,7 @@ class Settings(BaseSettings):
             problems.append("LIFECERT_SECRET_KEY is the development default")
         if not self.data_key.get_secret_value():
             problems.append("LIFECERT_DATA_KEY is not set")
-        if self.face.embedder.startswith("fake") or self.face.detector.startswith("fake"):
+        if any(str(name).startswith("fake") for name in self.face.model_dump().values()):
             problems.append("the fake face backend cannot run in production")
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("production needs LIFECERT_DATABASE_URL pointing at PostgreSQL")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecert.retirees.models import CertState, Gender, RetireeStatus
+from lifecert.retirees.models import CertState, Gender, ImportKind, ImportStatus, RetireeStatus
 
 
 class RetireeRead(BaseModel):
@@ -49,3 +49,35 @@ class RetireeUpdate(BaseModel):
 
 class IdNumberRead(BaseModel):
     id_number: str
+
+
+class TransferCreate(BaseModel):
+    to_community_id: int
+    reason: str = Field(min_length=1, max_length=255)
+
+
+class TransferRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    from_community_id: int
+    to_community_id: int
+    moved_at: datetime
+    reason: str
+
+
+class ImportJobRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: ImportKind
+    status: ImportStatus
+    filename: str
+    total: int
+    processed: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    error: str
+    finished_at: datetime | None

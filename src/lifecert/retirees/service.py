@@ -9,13 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from lifecert.core.crypto import get_field_cipher
+from lifecert.core.crypto import get_keyring
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, ensure_in_scope, scope_filter
 from lifecert.organisation.models import Region, RegionLevel
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.models import CertState, Gender, Retiree, RetireeStatus
+from lifecert.retirees.models import CertState, Gender, Retiree, RetireeStatus, RetireeTransfer
 
 _ID_CONTEXT = "retiree.id_number"
 
@@ -37,7 +37,7 @@ def create_retiree(session: Session, *, actor: Actor, data: NewRetiree) -> Retir
     if community is None or community.level != RegionLevel.COMMUNITY:
         raise InvalidInput("Choose a community for the retiree.")
     ensure_in_scope(actor, Permission.WRITE_RETIREES, community.path)
-    cipher = get_field_cipher()
+    cipher = get_keyring()
     lookup = cipher.lookup_hash(resident.number)
     if session.scalar(select(Retiree.id).where(Retiree.id_number_hash == lookup)) is not None:
         raise Conflict("A retiree with this ID number is already registered.")
@@ -45,6 +45,7 @@ def create_retiree(session: Session, *, actor: Actor, data: NewRetiree) -> Retir
         id_number_hash=lookup,
         id_number_enc=cipher.encrypt_text(resident.number, context=_ID_CONTEXT),
         id_number_masked=resident.masked,
+        key_id=cipher.current.key_id,
         name=data.name.strip(),
         gender=Gender.MALE if resident.is_male else Gender.FEMALE,
         birth_date=resident.birth_date,
@@ -106,11 +107,11 @@ def reveal_id_number(session: Session, *, actor: Actor, retiree_id: int) -> str:
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.READ_FULL_ID_NUMBER
     )
-    return get_field_cipher().decrypt_text(retiree.id_number_enc, context=_ID_CONTEXT)
+    return get_keyring().decrypt_text(retiree.id_number_enc, context=_ID_CONTEXT)
 
 
 def find_retiree_by_id_number(session: Session, *, actor: Actor, id_number: str) -> Retiree:
-    lookup = get_field_cipher().lookup_hash(parse_id_number(id_number).number)
+    lookup = get_keyring().lookup_hash(parse_id_number(id_number).number)
     retiree = session.scalar(scoped_retirees(actor).where(Retiree.id_number_hash == lookup))
     if retiree is None:
         raise NotFound("No such retiree.")
@@ -125,6 +126,45 @@ def update_retiree_notes(session: Session, *, actor: Actor, retiree_id: int, not
         raise InvalidInput("Notes are limited to 5000 characters.")
     retiree.notes = notes
     return retiree
+
+
+def transfer_retiree(
+    session: Session, *, actor: Actor, retiree_id: int, to_community_id: int, reason: str
+) -> RetireeTransfer:
+    """Move a person to another community (or city); the move is kept in the history."""
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    target = session.get(Region, to_community_id)
+    if target is None or target.level != RegionLevel.COMMUNITY:
+        raise InvalidInput("Choose the community the person moves to.")
+    # Moving people between areas is a bureau decision: the target must be in the actor's scope.
+    ensure_in_scope(actor, Permission.WRITE_RETIREES, target.path)
+    if target.id == retiree.community_id:
+        raise Conflict("The person already lives in this community.")
+    if not reason.strip():
+        raise InvalidInput("Give the reason for the transfer.")
+    transfer = RetireeTransfer(
+        retiree_id=retiree.id,
+        from_community_id=retiree.community_id,
+        to_community_id=target.id,
+        moved_by=actor.staff_id or None,
+        reason=reason.strip()[:255],
+    )
+    retiree.community_id = target.id
+    session.add(transfer)
+    session.flush()
+    session.refresh(retiree)
+    return transfer
+
+
+def list_transfers(session: Session, *, actor: Actor, retiree_id: int) -> Sequence[RetireeTransfer]:
+    retiree = get_retiree(session, actor=actor, retiree_id=retiree_id)
+    return session.scalars(
+        select(RetireeTransfer)
+        .where(RetireeTransfer.retiree_id == retiree.id)
+        .order_by(RetireeTransfer.moved_at)
+    ).all()
 
 
 def count_by_cert_state(session: Session, *, actor: Actor) -> dict[CertState, int]:

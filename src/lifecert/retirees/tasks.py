@@ -24,3 +24,13 @@ def refresh_cert_states(day: str | None = None) -> dict[str, object]:
             task_name="retirees.refresh_cert_states",
             work=lambda: {"changed": refresh(session, today=today, due_soon_days=due_soon_days)},
         )
+
+
+@shared_task(name="retirees.import_roster")
+def import_roster(job_id: int) -> dict[str, object]:
+    """Runs an uploaded roster import; safe to redeliver (a finished job is left as it is)."""
+    from lifecert.retirees.imports import run_roster_import
+
+    with session_scope() as session:
+        job = run_roster_import(session, job_id=job_id)
+        return {"status": job.status.value, "processed": job.processed, "rejected": job.rejected}

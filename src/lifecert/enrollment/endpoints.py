@@ -1,0 +1,97 @@
+"""Enrollment API: consent, reference photos, reviews, access-request export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, UploadFile
+
+from lifecert.core.faces import get_face_engine
+from lifecert.core.uploads import read_upload
+from lifecert.enrollment import photo_import, privacy, service
+from lifecert.enrollment.models import TemplateSource, TemplateStatus
+from lifecert.enrollment.schemas import (
+    ConsentCreate,
+    ConsentRead,
+    EnrollmentResult,
+    ReviewDecision,
+    ReviewRead,
+    TemplateRead,
+)
+from lifecert.identity.deps import CurrentActor, SessionDep
+from lifecert.retirees.schemas import ImportJobRead
+
+router = APIRouter(prefix="/api/v1", tags=["enrollment"])
+
+
+@router.post("/retirees/{retiree_id}/consent", response_model=ConsentRead, status_code=201)
+def give_consent(
+    retiree_id: int, body: ConsentCreate, session: SessionDep, actor: CurrentActor
+) -> ConsentRead:
+    consent = service.record_consent(
+        session, actor=actor, retiree_id=retiree_id, channel=body.channel, given_by=body.given_by
+    )
+    return ConsentRead.model_validate(consent)
+
+
+@router.delete("/retirees/{retiree_id}/consent")
+def withdraw_consent(retiree_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, int]:
+    removed = service.withdraw_consent(session, actor=actor, retiree_id=retiree_id)
+    return {"templates_deleted": removed}
+
+
+@router.post("/retirees/{retiree_id}/templates", response_model=EnrollmentResult, status_code=201)
+async def upload_reference(
+    retiree_id: int,
+    photo: UploadFile,
+    session: SessionDep,
+    actor: CurrentActor,
+    device: Annotated[str, Form(max_length=200)] = "",
+) -> EnrollmentResult:
+    data = await read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
+    enrolled = service.enroll_photo(
+        session, actor=actor, retiree_id=retiree_id, image_bytes=data,
+        source=TemplateSource.STAFF_CAPTURE, device=device,
+        content_type=photo.content_type or "image/jpeg",
+    )
+    return EnrollmentResult(
+        template=TemplateRead.model_validate(enrolled.template),
+        sent_to_review=enrolled.template.status == TemplateStatus.PENDING_REVIEW,
+        duplicate_of=enrolled.duplicate_of,
+    )
+
+
+@router.get("/retirees/{retiree_id}/templates", response_model=list[TemplateRead])
+def list_templates(retiree_id: int, session: SessionDep, actor: CurrentActor) -> list[TemplateRead]:
+    rows = service.list_templates(session, actor=actor, retiree_id=retiree_id)
+    return [TemplateRead.model_validate(t) for t in rows]
+
+
+@router.get("/retirees/{retiree_id}/export")
+def export_data(retiree_id: int, session: SessionDep, actor: CurrentActor) -> dict[str, Any]:
+    return privacy.export_retiree_data(session, actor=actor, retiree_id=retiree_id)
+
+
+@router.post("/enrollment-reviews/{review_id}", response_model=ReviewRead)
+def decide_review(
+    review_id: int, body: ReviewDecision, session: SessionDep, actor: CurrentActor
+) -> ReviewRead:
+    review = service.decide_review(
+        session, actor=actor, review_id=review_id, approve=body.approve, note=body.note
+    )
+    return ReviewRead.model_validate(review)
+
+
+@router.post("/imports/photos", response_model=ImportJobRead, status_code=202)
+async def upload_photos(
+    file: UploadFile,
+    session: SessionDep,
+    actor: CurrentActor,
+    consent_collected: Annotated[bool, Form()] = False,
+) -> ImportJobRead:
+    data = await read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
+    job = photo_import.start_photo_import(
+        session, actor=actor, filename=file.filename or "photos.zip", data=data,
+        consent_collected=consent_collected,
+    )
+    return ImportJobRead.model_validate(job)

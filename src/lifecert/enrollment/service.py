@@ -1,0 +1,287 @@
+"""Consent and reference faces: every template passes the quality gate, is encrypted at rest,
+and is searched against everyone else's before it counts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lifecert.core.crypto import get_keyring
+from lifecert.core.db import utcnow
+from lifecert.core.errors import Conflict, InvalidInput, NotFound
+from lifecert.core.faces import get_face_engine
+from lifecert.core.i18n import N_, get_locale
+from lifecert.core.roles import Permission
+from lifecert.core.scoping import Actor
+from lifecert.core.settings import get_settings
+from lifecert.core.storage import get_blob_store
+from lifecert.enrollment.models import (
+    BiometricConsent,
+    ConsentChannel,
+    EnrollmentReview,
+    FaceTemplate,
+    ReviewReason,
+    ReviewStatus,
+    StoredPhoto,
+    TemplateSource,
+    TemplateStatus,
+)
+from lifecert.face_engine import Embedding, FaceEngineError, message
+from lifecert.retirees.models import CertRoute, Retiree
+from lifecert.retirees.service import get_retiree
+
+CONSENT_TEXT_VERSION = "2026-11-v1"
+_TEMPLATE_CONTEXT = "face_template"
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    template: FaceTemplate
+    duplicate_of: int | None  # another retiree whose face this is, if any
+    distance: float | None
+
+
+def record_consent(
+    session: Session, *, actor: Actor, retiree_id: int, channel: ConsentChannel, given_by: str
+) -> BiometricConsent:
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    if not given_by.strip():
+        raise InvalidInput("Write who gave the consent (the retiree or a named guardian).")
+    existing = active_consent(session, retiree_id=retiree.id)
+    if existing is not None:
+        return existing
+    consent = BiometricConsent(
+        retiree_id=retiree.id,
+        text_version=CONSENT_TEXT_VERSION,
+        channel=channel,
+        given_by=given_by.strip()[:100],
+        recorded_by=actor.staff_id or None,
+    )
+    session.add(consent)
+    retiree.route = CertRoute.FACE
+    session.flush()
+    return consent
+
+
+def active_consent(session: Session, *, retiree_id: int) -> BiometricConsent | None:
+    return session.scalar(
+        select(BiometricConsent).where(
+            BiometricConsent.retiree_id == retiree_id, BiometricConsent.withdrawn_at.is_(None)
+        )
+    )
+
+
+def withdraw_consent(session: Session, *, actor: Actor, retiree_id: int) -> int:
+    """Deletes every template and photo; the person certifies without a face from now on."""
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    consent = active_consent(session, retiree_id=retiree.id)
+    if consent is None:
+        raise Conflict("There is no consent to withdraw.")
+    consent.withdrawn_at, consent.withdrawn_by = utcnow(), actor.staff_id or None
+    removed = delete_biometrics(session, retiree_id=retiree.id)
+    retiree.route = CertRoute.NON_FACE
+    return removed
+
+
+def delete_biometrics(session: Session, *, retiree_id: int) -> int:
+    store = get_blob_store()
+    photos = session.scalars(select(StoredPhoto).where(StoredPhoto.retiree_id == retiree_id)).all()
+    for photo in photos:
+        if photo.blob_key:
+            store.delete(photo.blob_key)
+    count = session.execute(delete(FaceTemplate).where(FaceTemplate.retiree_id == retiree_id))
+    session.execute(delete(StoredPhoto).where(StoredPhoto.retiree_id == retiree_id))
+    return int(count.rowcount)  # type: ignore[attr-defined]
+
+
+def quality_refusal(reasons: Sequence[str]) -> InvalidInput:
+    locale = "zh-CN" if get_locale() == "zh_CN" else "en"
+    advice = "；".join(message(code, locale) for code in reasons)
+    return InvalidInput(
+        "This photo cannot be used as a reference: {advice}",
+        params={"advice": advice},
+        fields={"photo": ",".join(reasons)},
+    )
+
+
+# What to tell the user for each image error of the face engine.
+IMAGE_PROBLEMS = {
+    "image_too_large": N_("The photo is too large; use one under 8 MB and 24 megapixels."),
+    "unsupported_format": N_("Use a JPEG, PNG or WebP photo."),
+    "corrupt_image": N_("The photo file is damaged; take or export it again."),
+}
+
+
+def image_refusal(exc: FaceEngineError) -> InvalidInput:
+    text = IMAGE_PROBLEMS.get(exc.code, N_("The file is not a photo we can read."))
+    return InvalidInput(text, fields={"photo": exc.code})
+
+
+def _embed_reference(image_bytes: bytes) -> tuple[Embedding, dict[str, float]]:
+    engine = get_face_engine()
+    try:
+        image = engine.decode(image_bytes)
+    except FaceEngineError as exc:
+        raise image_refusal(exc) from exc
+    quality = engine.quality(image)
+    if not quality.ok:
+        raise quality_refusal(quality.reasons)
+    return engine.embed(image, quality.face), dict(quality.measures)
+
+
+def enroll_photo(
+    session: Session,
+    *,
+    actor: Actor,
+    retiree_id: int,
+    image_bytes: bytes,
+    source: TemplateSource,
+    device: str = "",
+    content_type: str = "image/jpeg",
+) -> Enrolled:
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    if active_consent(session, retiree_id=retiree.id) is None:
+        raise Conflict("Record the retiree's biometric consent before taking a reference photo.")
+    embedding, measures = _embed_reference(image_bytes)
+    photo = _store_photo(session, retiree, image_bytes, content_type)
+    template = FaceTemplate(
+        retiree_id=retiree.id,
+        model_id=embedding.model_id,
+        embedding_enc=encrypt_embedding(embedding),
+        key_id=get_keyring().current.key_id,
+        source=source,
+        captured_by=actor.staff_id or None,
+        device=device[:200],
+        quality={k: round(float(v), 4) for k, v in measures.items()},
+        photo_id=photo.id,
+    )
+    session.add(template)
+    session.flush()
+    other, distance = find_duplicate(session, embedding=embedding, exclude_retiree=retiree.id)
+    if other is not None:
+        _send_to_review(session, template, ReviewReason.DUPLICATE_IDENTITY, other, distance)
+    elif source == TemplateSource.CERTIFICATION and not _has_active_template(
+        session, retiree.id, template.id
+    ):
+        _send_to_review(session, template, ReviewReason.FIRST_CERTIFICATION, None, None)
+    return Enrolled(template=template, duplicate_of=other, distance=distance)
+
+
+def _has_active_template(session: Session, retiree_id: int, except_id: int) -> bool:
+    return (
+        session.scalar(
+            select(FaceTemplate.id)
+            .where(
+                FaceTemplate.retiree_id == retiree_id,
+                FaceTemplate.status == TemplateStatus.ACTIVE,
+                FaceTemplate.id != except_id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _send_to_review(
+    session: Session,
+    template: FaceTemplate,
+    reason: ReviewReason,
+    other: int | None,
+    distance: float | None,
+) -> None:
+    template.status = TemplateStatus.PENDING_REVIEW
+    session.add(
+        EnrollmentReview(
+            template_id=template.id, reason=reason, other_retiree_id=other, distance=distance
+        )
+    )
+
+
+def _store_photo(session: Session, retiree: Retiree, data: bytes, content_type: str) -> StoredPhoto:
+    days = get_settings().retention.raw_photo_days
+    photo = StoredPhoto(
+        retiree_id=retiree.id,
+        blob_key=get_blob_store().put(data, prefix="photos"),
+        key_id=get_keyring().current.key_id,
+        sha256=hashlib.sha256(data).hexdigest(),
+        content_type=content_type[:32],
+        size_bytes=len(data),
+        purge_after=utcnow() + timedelta(days=days),
+    )
+    session.add(photo)
+    session.flush()
+    return photo
+
+
+def encrypt_embedding(embedding: Embedding) -> bytes:
+    raw = np.asarray(embedding.vector, dtype="<f4").tobytes()
+    return get_keyring().encrypt(raw, context=f"{_TEMPLATE_CONTEXT}:{embedding.model_id}".encode())
+
+
+def decrypt_template(template: FaceTemplate) -> Embedding:
+    context = f"{_TEMPLATE_CONTEXT}:{template.model_id}".encode()
+    vector = np.frombuffer(get_keyring().decrypt(template.embedding_enc, context=context), "<f4")
+    return Embedding(vector=vector.copy(), model_id=template.model_id)
+
+
+def find_duplicate(
+    session: Session, *, embedding: Embedding, exclude_retiree: int
+) -> tuple[int | None, float | None]:
+    """Brute-force 1:N search over every other person's active or pending template.
+
+    The match threshold is the model's accept distance: a hit means "same face, other identity".
+    """
+    rows = session.scalars(
+        select(FaceTemplate).where(
+            FaceTemplate.model_id == embedding.model_id,
+            FaceTemplate.retiree_id != exclude_retiree,
+            FaceTemplate.status != TemplateStatus.REJECTED,
+        )
+    ).all()
+    if not rows:
+        return None, None
+    gallery = np.stack([decrypt_template(t).vector for t in rows])
+    distances = np.linalg.norm(gallery - embedding.vector[None, :], axis=1)
+    best = int(np.argmin(distances))
+    accept = get_face_engine().thresholds[embedding.model_id].accept
+    if distances[best] <= accept:
+        return rows[best].retiree_id, float(distances[best])
+    return None, None
+
+
+def list_templates(session: Session, *, actor: Actor, retiree_id: int) -> Sequence[FaceTemplate]:
+    retiree = get_retiree(session, actor=actor, retiree_id=retiree_id)
+    return session.scalars(
+        select(FaceTemplate)
+        .where(FaceTemplate.retiree_id == retiree.id)
+        .order_by(FaceTemplate.captured_at)
+    ).all()
+
+
+def decide_review(
+    session: Session, *, actor: Actor, review_id: int, approve: bool, note: str = ""
+) -> EnrollmentReview:
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers and admins decide
+    review = session.get(EnrollmentReview, review_id)
+    if review is None:
+        raise NotFound("No such review.")
+    template = session.get_one(FaceTemplate, review.template_id)
+    get_retiree(session, actor=actor, retiree_id=template.retiree_id)  # scope check
+    if review.status != ReviewStatus.OPEN:
+        raise Conflict("This review was already decided.")
+    review.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+    review.decided_by, review.decided_at, review.note = actor.staff_id, utcnow(), note[:2000]
+    template.status = TemplateStatus.ACTIVE if approve else TemplateStatus.REJECTED
+    return review

@@ -1,0 +1,298 @@
+"""Reading and validating roster files (CSV or XLSX), row by row, without loading them whole.
+
+Pure: no database. Each row becomes either a clean ``RosterRow`` or a list of ``RowProblem``
+saying which column is wrong, what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+from lifecert.core.errors import InvalidInput, UnsupportedMedia
+from lifecert.core.i18n import N_
+from lifecert.retirees.idnumber import parse_id_number
+from lifecert.retirees.models import Gender, RetireeStatus
+
+# Accepted headers (Chinese as bureaus export them, or English) -> field.
+HEADERS = {
+    "身份证号": "id_number",
+    "公民身份号码": "id_number",
+    "id_number": "id_number",
+    "姓名": "name",
+    "name": "name",
+    "社区代码": "community_code",
+    "community_code": "community_code",
+    "联系电话": "phone",
+    "手机号": "phone",
+    "phone": "phone",
+    "地址": "address",
+    "居住地址": "address",
+    "address": "address",
+    "养老金账号": "pension_account",
+    "银行账号": "pension_account",
+    "pension_account": "pension_account",
+    "发放机构": "paying_agency",
+    "paying_agency": "paying_agency",
+    "状态": "status",
+    "status": "status",
+    "出生日期": "birth_date",
+    "birth_date": "birth_date",
+    "性别": "gender",
+    "gender": "gender",
+}
+REQUIRED = ("id_number", "name", "community_code")
+# How a column is named in reports (translated when the report is produced).
+FIELD_LABELS = {
+    "id_number": N_("ID number"),
+    "name": N_("Name"),
+    "community_code": N_("Community code"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "pension_account": N_("Pension account"),
+    "paying_agency": N_("Paying agency"),
+    "status": N_("Status"),
+    "birth_date": N_("Birth date"),
+    "gender": N_("Gender"),
+}
+STATUS_WORDS = {
+    "正常": RetireeStatus.ACTIVE,
+    "暂停": RetireeStatus.SUSPENDED,
+    "死亡": RetireeStatus.DECEASED,
+    "转出": RetireeStatus.TRANSFERRED_OUT,
+    **{s.value: s for s in RetireeStatus},
+}
+GENDER_WORDS = {
+    "男": Gender.MALE,
+    "女": Gender.FEMALE,
+    "male": Gender.MALE,
+    "female": Gender.FEMALE,
+}
+MAX_CELL = 255
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1-based line in the file, header = 1, as a spreadsheet shows it
+    column: str
+    problem: str  # msgid
+    fix: str  # msgid
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    row: int
+    id_number: str
+    name: str
+    community_code: str
+    birth_date: date
+    gender: Gender
+    phone: str = ""
+    address: str = ""
+    pension_account: str = ""
+    paying_agency: str = ""
+    status: RetireeStatus | None = None
+
+
+def _decode_stream(raw: IO[bytes]) -> IO[str]:
+    """UTF-8 (with or without BOM) or, as many bureau systems still export, GB18030."""
+    head = raw.read(64 * 1024)
+    raw.seek(0)
+    try:
+        head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the 64 KiB boundary is not an encoding error.
+        encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "gb18030"
+    return codecs.getreader(encoding)(raw)  # type: ignore[return-value]
+
+
+def _csv_rows(raw: IO[bytes]) -> Iterator[list[str]]:
+    yield from csv.reader(_decode_stream(raw))
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise UnsupportedMedia(
+            "The spreadsheet could not be opened; save it again as .xlsx or .csv."
+        ) from exc
+    try:
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            yield ["" if v is None else _cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # spreadsheets turn phone numbers into floats
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def read_table(path: Path) -> Iterator[list[str]]:
+    """Raw rows of a CSV or XLSX file, header first."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        yield from _xlsx_rows(path)
+    elif suffix in (".csv", ".txt"):
+        with path.open("rb") as fh:
+            yield from _csv_rows(fh)
+    else:
+        raise UnsupportedMedia("Upload a .csv or .xlsx file.")
+
+
+def map_header(header: list[str]) -> list[str | None]:
+    fields = [HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip()) for h in header]
+    missing = [f for f in REQUIRED if f not in fields]
+    if missing:
+        raise InvalidInput(
+            "The first row must name the columns; missing: {columns}.",
+            params={"columns": ", ".join(missing)},
+        )
+    return fields
+
+
+def _problem(row: int, column: str, problem: str, fix: str, **params: object) -> RowProblem:
+    return RowProblem(row, column, problem, fix, tuple((k, str(v)) for k, v in params.items()))
+
+
+def parse_row(
+    row_number: int, fields: list[str | None], cells: list[str]
+) -> RosterRow | list[RowProblem]:
+    values = {f: (cells[i].strip() if i < len(cells) else "") for i, f in enumerate(fields) if f}
+    problems = [
+        _problem(row_number, f, N_("This column is empty."), N_("Fill it in."))
+        for f in REQUIRED
+        if not values.get(f)
+    ]
+    problems += [
+        _problem(
+            row_number,
+            f,
+            N_("The value is too long."),
+            N_("Shorten it to at most {n} characters."),
+            n=MAX_CELL,
+        )
+        for f, v in values.items()
+        if len(v) > MAX_CELL
+    ]
+    if problems:
+        return problems
+    try:
+        resident = parse_id_number(values["id_number"])
+    except InvalidInput as exc:
+        return [
+            _problem(
+                row_number,
+                "id_number",
+                exc.message,
+                N_("Copy the 18-character number from the ID card again."),
+                **exc.params,
+            )
+        ]
+    problems += _check_consistency(row_number, values, resident.birth_date, resident.is_male)
+    status = STATUS_WORDS.get(values.get("status", "").lower() or values.get("status", ""))
+    if values.get("status") and status is None:
+        problems.append(
+            _problem(
+                row_number,
+                "status",
+                N_("Unknown status."),
+                N_("Use one of: 正常, 暂停, 死亡, 转出."),
+            )
+        )
+    phone = values.get("phone", "")
+    if phone and not (phone.isdigit() and 7 <= len(phone) <= 13):
+        problems.append(
+            _problem(
+                row_number,
+                "phone",
+                N_("The phone number is not valid."),
+                N_("Write digits only, e.g. 13812345678."),
+            )
+        )
+    if problems:
+        return problems
+    return RosterRow(
+        row=row_number,
+        id_number=resident.number,
+        name=values["name"],
+        community_code=values["community_code"],
+        birth_date=resident.birth_date,
+        gender=Gender.MALE if resident.is_male else Gender.FEMALE,
+        phone=phone,
+        address=values.get("address", ""),
+        pension_account=values.get("pension_account", ""),
+        paying_agency=values.get("paying_agency", ""),
+        status=status,
+    )
+
+
+def _check_consistency(
+    row: int, values: dict[str, str], birth: date, male: bool
+) -> list[RowProblem]:
+    problems = []
+    given_birth = values.get("birth_date", "").replace("/", "-").replace(".", "-")
+    if given_birth:
+        try:
+            if date.fromisoformat(given_birth) != birth:
+                problems.append(
+                    _problem(
+                        row,
+                        "birth_date",
+                        N_("The birth date differs from the one in the ID number."),
+                        N_("Check both; the ID number's date is {date}."),
+                        date=birth.isoformat(),
+                    )
+                )
+        except ValueError:
+            problems.append(
+                _problem(
+                    row,
+                    "birth_date",
+                    N_("The birth date is not a date."),
+                    N_("Write it as YYYY-MM-DD."),
+                )
+            )
+    gender = GENDER_WORDS.get(values.get("gender", "").lower())
+    if gender is not None and (gender == Gender.MALE) != male:
+        problems.append(
+            _problem(
+                row,
+                "gender",
+                N_("The gender differs from the ID number."),
+                N_("Check the gender and the ID number."),
+            )
+        )
+    return problems
+
+
+def read_rows(path: Path) -> Iterator[RosterRow | list[RowProblem]]:
+    rows = read_table(path)
+    header = next(rows, None)
+    if header is None:
+        raise InvalidInput("The file is empty.")
+    fields = map_header(header)
+    for offset, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank lines are common at the end of exports
+        yield parse_row(offset, fields, cells)
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
