@@ -20,6 +20,7 @@ from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
+from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enrollment_router,
         pages_router,
         import_pages_router,
+        enrollment_pages_router,
     ):
         app.include_router(router)
     # The more specific mount first: "/static" would otherwise swallow "/static/swagger".

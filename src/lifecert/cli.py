@@ -96,8 +96,11 @@ def demo_roster(
     from lifecert.organisation.models import Region, RegionLevel
 
     with session_scope() as session:
-        communities = list(session.scalars(
-            select(Region).where(Region.level == RegionLevel.COMMUNITY).order_by(Region.id)))
+        communities = list(
+            session.scalars(
+                select(Region).where(Region.level == RegionLevel.COMMUNITY).order_by(Region.id)
+            )
+        )
         if not communities:
             console.print("[red]no communities: run `lifecert demo` first[/red]")
             raise typer.Exit(1)
@@ -225,7 +228,9 @@ def _import_actor(session: Session, username: str | None) -> Actor:
 @import_app.command("roster")
 def import_roster(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-    as_user: Annotated[str | None, typer.Option("--as", help="Import with this staff member's scope")] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Import with this staff member's scope")
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Write the error report (CSV) here")] = None,
 ) -> None:
     """Import retirees from CSV or XLSX: upsert by ID number, bad rows listed in a report."""
@@ -234,15 +239,19 @@ def import_roster(
     total = _count_lines(file)
     with session_scope() as session, Progress(console=console) as bar:
         actor = _import_actor(session, as_user)
-        job = start_roster_import(session, actor=actor, filename=file.name, data=file.read_bytes(),
-                                  run_now=False)
+        job = start_roster_import(
+            session, actor=actor, filename=file.name, data=file.read_bytes(), run_now=False
+        )
         session.commit()
         task = bar.add_task("rows", total=total)
-        job = run_roster_import(session, job_id=job.id,
-                                progress=lambda j: bar.update(task, completed=j.processed))
+        job = run_roster_import(
+            session, job_id=job.id, progress=lambda j: bar.update(task, completed=j.processed)
+        )
         csv_report = error_report_csv(session, actor=actor, job_id=job.id)
-    console.print(f"{job.status.value}: {job.processed} rows, {job.created} new, {job.updated} "
-                  f"updated, {job.unchanged} unchanged, {job.rejected} rejected")
+    console.print(
+        f"{job.status.value}: {job.processed} rows, {job.created} new, {job.updated} "
+        f"updated, {job.unchanged} unchanged, {job.rejected} rejected"
+    )
     if job.error:
         console.print(f"[red]{job.error}[/red]")
     if job.rejected:
@@ -251,6 +260,54 @@ def import_roster(
         console.print(f"error report: {target}")
     if job.status.value != "done":
         raise typer.Exit(1)
+
+
+@import_app.command("photos")
+def import_photos_cmd(
+    source: Annotated[Path, typer.Argument(exists=True, help="A folder or .zip of photos")],
+    consent_collected: Annotated[
+        bool, typer.Option(help="Signed consent forms were collected for these people")
+    ] = False,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Staff member whose scope applies")
+    ] = None,
+) -> None:
+    """Enroll ID photos named by ID number; each refused photo is listed with its reason."""
+    from lifecert.core.i18n import gettext
+    from lifecert.enrollment.photo_import import import_photos, iter_photos
+
+    total = sum(1 for _ in iter_photos(source)) if source.is_dir() else None
+    with session_scope() as session, Progress(console=console) as bar:
+        actor = _import_actor(session, as_user)
+        task = bar.add_task("photos", total=total)
+        result = import_photos(
+            session,
+            actor=actor,
+            source=source,
+            consent_collected=consent_collected,
+            progress=lambda n: bar.update(task, completed=n),
+        )
+    console.print(
+        f"enrolled {result.enrolled}, sent to review {result.sent_to_review}, "
+        f"refused {len(result.problems) - result.sent_to_review}"
+    )
+    for p in result.problems:
+        params = dict(p.params)
+        console.print(f"  {p.column}: {gettext(p.problem, **params)} {gettext(p.fix, **params)}")
+
+
+keys_app = typer.Typer(help="Data encryption keys", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt everything with LIFECERT_DATA_KEY (old keys in LIFECERT_PREVIOUS_DATA_KEYS)."""
+    from lifecert.enrollment.privacy import rotate_keys
+
+    with session_scope() as session:
+        counts = rotate_keys(session)
+    console.print(f"re-encrypted: {counts}")
 
 
 def _count_lines(file: Path) -> int | None:

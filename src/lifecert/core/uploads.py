@@ -17,7 +17,8 @@ async def read_upload(upload: UploadFile, *, max_bytes: int) -> bytes:
     while chunk := await upload.read(_CHUNK):
         total += len(chunk)
         if total > max_bytes:
-            raise PayloadTooLarge("The file is larger than {mb} MB.", params={"mb": max_bytes >> 20})
+            limit = max_bytes >> 20
+            raise PayloadTooLarge("The file is larger than {mb} MB.", params={"mb": limit})
         parts.append(chunk)
     if total == 0:
         raise InvalidInput("The file is empty.")

@@ -50,8 +50,12 @@ async def upload_reference(
 ) -> EnrollmentResult:
     data = await read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
     enrolled = service.enroll_photo(
-        session, actor=actor, retiree_id=retiree_id, image_bytes=data,
-        source=TemplateSource.STAFF_CAPTURE, device=device,
+        session,
+        actor=actor,
+        retiree_id=retiree_id,
+        image_bytes=data,
+        source=TemplateSource.STAFF_CAPTURE,
+        device=device,
         content_type=photo.content_type or "image/jpeg",
     )
     return EnrollmentResult(
@@ -91,7 +95,10 @@ async def upload_photos(
 ) -> ImportJobRead:
     data = await read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
     job = photo_import.start_photo_import(
-        session, actor=actor, filename=file.filename or "photos.zip", data=data,
+        session,
+        actor=actor,
+        filename=file.filename or "photos.zip",
+        data=data,
         consent_collected=consent_collected,
     )
     return ImportJobRead.model_validate(job)

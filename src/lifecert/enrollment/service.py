@@ -252,12 +252,13 @@ def find_duplicate(
     ).all()
     if not rows:
         return None, None
-    gallery = np.stack([decrypt_template(t).vector for t in rows])
-    distances = np.linalg.norm(gallery - embedding.vector[None, :], axis=1)
+    gallery = [decrypt_template(t) for t in rows]
+    distances = np.linalg.norm(np.stack([g.vector for g in gallery]) - embedding.vector, axis=1)
     best = int(np.argmin(distances))
-    accept = get_face_engine().thresholds[embedding.model_id].accept
-    if distances[best] <= accept:
-        return rows[best].retiree_id, float(distances[best])
+    # The engine decides with the model's own calibrated thresholds.
+    match = get_face_engine().compare(embedding, gallery[best])
+    if match.decision == "accept":
+        return rows[best].retiree_id, float(match.distance)
     return None, None
 
 

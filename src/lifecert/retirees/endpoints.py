@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, UploadFile
 
-from lifecert.identity.deps import CurrentActor, SessionDep
 from lifecert.core.uploads import read_upload
+from lifecert.identity.deps import CurrentActor, SessionDep
 from lifecert.retirees import imports, service
 from lifecert.retirees.models import CertState
 from lifecert.retirees.schemas import (

@@ -54,7 +54,10 @@ async def upload_photos(
     actor = page_actor(request, session)
     data = await read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
     job = photo_import.start_photo_import(
-        session, actor=actor, filename=file.filename or "photos.zip", data=data,
+        session,
+        actor=actor,
+        filename=file.filename or "photos.zip",
+        data=data,
         consent_collected=consent_collected,
     )
     session.commit()

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from lifecert.core.i18n import get_locale, gettext, ngettext
+from lifecert.core.roles import Permission
 from lifecert.identity.deps import csrf_token
 from lifecert.retirees.models import CertState
 from lifecert.web import labels
@@ -47,4 +48,5 @@ templates.env.globals.update(
     state_label=labels.state_label,
     age=labels.age,
     CertState=CertState,
+    Permission=Permission,
 )
