@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.core.crypto import get_keyring
+from lifecert.core.db import bulk_insert
 from lifecert.core.roles import Role
 from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.organisation.service import create_region, create_staff
@@ -247,13 +248,13 @@ def insert_retirees(
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            session.execute(insert(Retiree), batch)
+            bulk_insert(session, Retiree, batch)
             total += len(batch)
             batch.clear()
             if progress:
                 progress(total)
     if batch:
-        session.execute(insert(Retiree), batch)
+        bulk_insert(session, Retiree, batch)
         total += len(batch)
         if progress:
             progress(total)

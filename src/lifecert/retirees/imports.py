@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from lifecert.core.crypto import get_keyring
-from lifecert.core.db import utcnow
+from lifecert.core.db import bulk_insert, utcnow
 from lifecert.core.errors import InvalidInput, LifeCertError, NotFound
 from lifecert.core.i18n import N_, gettext
 from lifecert.core.queue import enqueue_after_commit
@@ -144,8 +144,7 @@ class _Upserter:
                     )
             else:
                 job.unchanged += 1
-        if inserts:
-            self.session.execute(insert(Retiree), inserts)
+        bulk_insert(self.session, Retiree, inserts)
         if updates:
             self.session.execute(update(Retiree), updates)
         if transfers:
