@@ -42,3 +42,17 @@ def test_notes_form_without_token_changes_nothing(client: TestClient, session: S
 def test_logged_out_visitor_is_sent_to_login(client: TestClient) -> None:
     response = client.get("/retirees", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_enroll_page_asks_for_consent_first(client: TestClient, session: Session) -> None:
+    community = make_community(session, city=make_city(session))
+    make_staff(session, role=Role.COMMUNITY_WORKER, regions=[community], username="w")
+    retiree = make_retiree(session, community=community, name="李桂兰")
+    csrf = login(client, "w")
+    page = client.get(f"/retirees/{retiree.id}/enroll")
+    assert "人脸信息处理同意书" in page.text and "enroll.js" not in page.text
+    client.post(f"/retirees/{retiree.id}/consent",
+                data={"given_by": "李桂兰", "channel": "home_visit", "csrf": csrf})
+    page = client.get(f"/retirees/{retiree.id}/enroll")
+    assert "/static/enroll.js" in page.text and "拍照" in page.text
+    assert client.get("/static/enroll.js").status_code == 200

@@ -48,6 +48,8 @@ class CertificationSettings(BaseModel):
     cycle_days: int = Field(default=365, ge=30, le=1100)
     due_soon_days: int = Field(default=30, ge=1, le=180)
     grace_days: int = Field(default=60, ge=0, le=365)
+    # A verified certification adds its live face as a fresh template (old ID photos age badly).
+    add_fresh_template: bool = True
 
 
 class QueueSettings(BaseModel):

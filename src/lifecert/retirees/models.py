@@ -98,6 +98,9 @@ class RetireeTransfer(IdMixin, Base):
     moved_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
     reason: Mapped[str] = mapped_column(String(255), default="")
 
+    from_community: Mapped[Region] = relationship(foreign_keys=[from_community_id], lazy="joined")
+    to_community: Mapped[Region] = relationship(foreign_keys=[to_community_id], lazy="joined")
+
 
 class ImportJob(IdMixin, TimestampMixin, Base):
     """A bulk import (roster rows or reference photos) run in the background, with progress."""

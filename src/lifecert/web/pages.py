@@ -143,9 +143,9 @@ def retiree_list(
 def retiree_detail(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
     actor = page_actor(request, session)
     retiree = retirees.get_retiree(session, actor=actor, retiree_id=retiree_id)
-    return render(
-        request, "retiree.html", retiree=retiree, can_write=actor.can(Permission.WRITE_RETIREES)
-    )
+    transfers = retirees.list_transfers(session, actor=actor, retiree_id=retiree.id)
+    return render(request, "retiree.html", retiree=retiree, transfers=transfers,
+                  can_write=actor.can(Permission.WRITE_RETIREES))
 
 
 @router.post("/retirees/{retiree_id}/notes")

@@ -1,0 +1,1 @@
+"""Cross-age adaptation of face descriptors (issue 8): learned transform, robust views, templates."""

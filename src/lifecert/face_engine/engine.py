@@ -1,0 +1,199 @@
+"""The FaceEngine: backends chosen by name, loaded lazily once, safe to share between threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import images, matching
+from .errors import FaceEngineError, NoFaceError
+from .interfaces import Aligner, Detector, Embedder, Landmarker, LivenessCheck, TimedFrame
+from .quality import QualityThresholds, assess
+from .registry import BackendContext, Kind, create
+from .types import Challenge, Embedding, Face, Landmarks, LivenessResult, Match, Quality, RGBImage
+
+
+@dataclass(frozen=True)
+class FaceEngineConfig:
+    """Which backends to use and the limits to enforce. Build it from the app's settings."""
+
+    detector: str = "blazeface"
+    fallback_detector: str | None = "dlib_hog"
+    landmarker: str = "facemesh"
+    aligner: str = "dlib5"
+    embedder: str = "onnx_resnet"  # dlib_resnet: the slower reference (same model_id)
+    liveness: str = "active"
+    thresholds_path: str | None = None  # None: the packaged thresholds.json
+    max_image_bytes: int = images.DEFAULT_MAX_BYTES
+    max_image_pixels: int = images.DEFAULT_MAX_PIXELS
+    threads: int = 1
+    cache_dir: str | None = None  # where backends may keep converted models
+    # Average each descriptor with its mirror image's (test-time flip): fewer pose/lighting
+    # errors (LFW: see benchmarks/verify_lfw.py). Changes the descriptors, so the model id too.
+    flip_augment: bool = True
+    quality: QualityThresholds = field(default_factory=QualityThresholds)
+
+    @classmethod
+    def fake(cls) -> FaceEngineConfig:
+        """All-fake backends: deterministic, no models, for unit tests of other domains."""
+        return cls(
+            detector="fake",
+            fallback_detector=None,
+            landmarker="fake",
+            aligner="fake",
+            embedder="fake",
+            liveness="fake",
+            flip_augment=False,
+        )
+
+
+class FaceEngine:
+    def __init__(self, config: FaceEngineConfig | None = None) -> None:
+        self.config = config or FaceEngineConfig()
+        self._context = BackendContext(self.config.threads, self.config.cache_dir, engine=self)
+        self._backends: dict[str, Any] = {}
+        self._lock = threading.RLock()  # re-entrant: composite backends build their parts
+        self._thresholds: dict[str, matching.Thresholds] | None = None
+
+    # -- backends, created once on first use -------------------------------------------------
+    def _backend(self, kind: Kind, name: str) -> Any:
+        key = f"{kind}:{name}"
+        backend = self._backends.get(key)
+        if backend is None:
+            with self._lock:
+                backend = self._backends.get(key)
+                if backend is None:
+                    backend = create(kind, name, self._context)
+                    self._backends[key] = backend
+        return backend
+
+    @property
+    def detector(self) -> Detector:
+        return self._backend("detector", self.config.detector)
+
+    @property
+    def landmarker(self) -> Landmarker:
+        return self._backend("landmarker", self.config.landmarker)
+
+    @property
+    def aligner(self) -> Aligner:
+        return self._backend("aligner", self.config.aligner)
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._backend("embedder", self.config.embedder)
+
+    @property
+    def liveness_check(self) -> LivenessCheck:
+        return self._backend("liveness", self.config.liveness)
+
+    @property
+    def thresholds(self) -> dict[str, matching.Thresholds]:
+        if self._thresholds is None:
+            self._thresholds = matching.load_thresholds(self.config.thresholds_path)
+        return self._thresholds
+
+    def warm_up(self) -> None:
+        """Load every model now (at start-up) instead of on the first request."""
+        blank = np.full((240, 240, 3), 127, dtype=np.uint8)
+        self.detect(blank)
+        self.embedder.embed_chips(np.zeros((1, *self._chip_shape()), dtype=np.uint8))
+        _ = self.landmarker, self.aligner, self.thresholds
+
+    # -- the API ------------------------------------------------------------------------------
+    def decode(self, data: bytes) -> RGBImage:
+        return images.decode_image(
+            data, max_bytes=self.config.max_image_bytes, max_pixels=self.config.max_image_pixels
+        )
+
+    def load(self, path: str | Path) -> RGBImage:
+        return images.load_image(
+            path, max_bytes=self.config.max_image_bytes, max_pixels=self.config.max_image_pixels
+        )
+
+    def detect(self, image: RGBImage) -> list[Face]:
+        """Faces, best first. Falls back to the second detector when the first finds none."""
+        image = images.ensure_rgb(image)
+        faces = self.detector.detect(image)
+        if not faces and self.config.fallback_detector:
+            faces = self._backend("detector", self.config.fallback_detector).detect(image)
+        return list(faces)
+
+    def landmarks(self, image: RGBImage, face: Face | None = None) -> Landmarks | None:
+        return self.landmarker.landmarks(image, face or self._main_face(image))
+
+    def quality(self, image: RGBImage, face: Face | None = None) -> Quality:
+        faces = self.detect(image)
+        main = face or (faces[0] if faces else None)
+        marks = self.landmarker.landmarks(image, main) if main is not None else None
+        return assess(image, faces, main, marks, self.config.quality)
+
+    def chips(self, image: RGBImage, faces: Sequence[Face]) -> np.ndarray:
+        embedder = self.embedder
+        return self.aligner.chips(image, faces, embedder.chip_size, embedder.chip_padding)
+
+    def embed(self, image: RGBImage, face: Face | None = None) -> Embedding:
+        face = face or self._main_face(image)
+        return self.embed_faces(image, [face])[0]
+
+    @property
+    def model_id(self) -> str:
+        """Id of the descriptors this engine produces: the embedder's, plus "+flip" if used."""
+        suffix = FLIP_SUFFIX if self.config.flip_augment else ""
+        return self.embedder.model_id + suffix
+
+    def embed_faces(self, image: RGBImage, faces: Sequence[Face]) -> list[Embedding]:
+        return self.embed_chips(self.chips(image, faces))
+
+    def embed_chips(self, chips: np.ndarray) -> list[Embedding]:
+        vectors = self.embedder.embed_chips(chips)
+        if self.config.flip_augment and len(chips):
+            mirrored = np.ascontiguousarray(chips[:, :, ::-1])
+            vectors = (vectors + self.embedder.embed_chips(mirrored)) / 2
+        model_id = self.model_id
+        return [Embedding(vector=v.astype(np.float32), model_id=model_id) for v in vectors]
+
+    def compare(self, a: Embedding, b: Embedding) -> Match:
+        return matching.compare(a, b, self.thresholds)
+
+    def check_liveness(self, frames: Sequence[TimedFrame], challenge: Challenge) -> LivenessResult:
+        return self.liveness_check.check(frames, challenge)
+
+    def _main_face(self, image: RGBImage) -> Face:
+        faces = self.detect(image)
+        if not faces:
+            raise NoFaceError("No face found in the image.")
+        return faces[0]
+
+    def _chip_shape(self) -> tuple[int, int, int]:
+        size = self.embedder.chip_size
+        return (size, size, 3)
+
+
+FLIP_SUFFIX = "+flip"
+_DEFAULT: FaceEngine | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_engine() -> FaceEngine:
+    """The shared engine of the module-level functions, created on first use."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = FaceEngine()
+        return _DEFAULT
+
+
+def set_default_engine(engine: FaceEngine | None) -> None:
+    """Install the app's engine (built from settings) for the module-level functions."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        _DEFAULT = engine
+
+
+__all__ = ["FaceEngine", "FaceEngineConfig", "FaceEngineError", "default_engine"]

@@ -1,0 +1,1 @@
+"""Active liveness: server-issued challenges and their check on timed frames."""
