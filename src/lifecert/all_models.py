@@ -1,5 +1,16 @@
 """Imports every domain's tables so Alembic and the test builders see one complete metadata."""
 
+from lifecert.certification.models import (
+    Certification,
+    ChallengeSession,
+    CyclePolicy,
+    FamilyHelper,
+    FamilyLink,
+    LoginCode,
+    PaymentChange,
+    ReviewCase,
+)
+from lifecert.audit.models import AuditEntry, AuditHead
 from lifecert.core.db import Base
 from lifecert.enrollment.models import (
     BiometricConsent,
@@ -7,12 +18,16 @@ from lifecert.enrollment.models import (
     FaceTemplate,
     StoredPhoto,
 )
+from lifecert.fraud.models import Alert, AlertLink, DeathRecord
 from lifecert.identity.models import ApiToken
 from lifecert.organisation.models import Region, Staff, StaffRegion
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
 from lifecert.system.models import JobRun
 
 __all__ = [
+    "Alert", "AlertLink", "AuditEntry", "AuditHead", "DeathRecord",
+    "Certification", "ChallengeSession", "CyclePolicy", "FamilyHelper", "FamilyLink", "LoginCode",
+    "PaymentChange", "ReviewCase",
     "ApiToken", "Base", "BiometricConsent", "EnrollmentReview", "FaceTemplate", "ImportJob",
     "JobRun", "Region", "Retiree", "RetireeTransfer", "Staff", "StaffRegion", "StoredPhoto",
 ]

@@ -14,14 +14,21 @@ from lifecert import __version__
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
 from lifecert.core.logging import configure_logging
 from lifecert.core.settings import Settings, get_settings
+from lifecert.certification.endpoints import router as certification_router
 from lifecert.enrollment.endpoints import router as enrollment_router
+from lifecert.fraud.endpoints import deaths_router
+from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
+from lifecert.web.certification_pages import router as certification_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
+from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.import_pages import router as import_pages_router
+from lifecert.web.mobile_pages import router as mobile_router
+from lifecert.web.mobile_pages import service_worker_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
 from lifecert.web.templating import STATIC_DIR
@@ -67,6 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages_router,
         import_pages_router,
         enrollment_pages_router,
+        fraud_router,
+        deaths_router,
+        fraud_pages_router,
+        certification_router,
+        certification_pages_router,
+        mobile_router,
+        service_worker_router,
     ):
         app.include_router(router)
     # The more specific mount first: "/static" would otherwise swallow "/static/swagger".

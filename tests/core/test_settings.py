@@ -22,6 +22,7 @@ def _production(**overrides: object) -> dict[str, object]:
         "data_key": "d" * 40,
         "database_url": "postgresql://lifecert@db/lifecert",
         "queue": {"inline": False},
+        "sms": {"gateway": "http", "http_url": "https://sms.example.invalid/send"},
     }
     values.update(overrides)
     return values
@@ -41,6 +42,7 @@ def test_safe_production_settings_are_accepted() -> None:
         ({"face": {"detector": "fake"}}, "fake face backend"),
         ({"database_url": "sqlite:///x.db"}, "PostgreSQL"),
         ({"queue": {"inline": True}}, "real queue"),
+        ({"sms": {"gateway": "dev"}}, "SMS gateway"),
     ],
 )
 def test_unsafe_production_values_are_refused(override: dict[str, object], complaint: str) -> None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.core import queue
-from lifecert.retirees.models import CertState
-from lifecert.retirees.service import refresh_cert_states
 from lifecert.system.models import JobRun
 from lifecert.system.service import run_once
-from tests.builders import make_city, make_community, make_retiree
 
 
 def test_enqueue_waits_for_commit_and_never_runs_after_rollback(
@@ -59,24 +54,3 @@ def test_run_once_does_the_work_once(session: Session) -> None:
     second = run_once(session, job_key="k1", task_name="t", work=work)
     assert first == {"n": 1} and second == {"n": 1, "skipped": True} and calls == [1]
     assert session.scalar(select(func.count()).select_from(JobRun)) == 1
-
-
-def test_certification_states_move_with_the_calendar(session: Session) -> None:
-    community = make_community(session, city=make_city(session))
-    today = date(2026, 6, 1)
-    soon, late, fine = (make_retiree(session, community=community, name=n) for n in "甲乙丙")
-    for retiree, valid in (
-        (soon, today + timedelta(days=10)),
-        (late, today - timedelta(days=1)),
-        (fine, today + timedelta(days=200)),
-    ):
-        retiree.cert_state, retiree.valid_until = CertState.CERTIFIED, valid
-    session.flush()
-    assert refresh_cert_states(session, today=today, due_soon_days=30) == 2
-    session.expire_all()
-    assert (soon.cert_state, late.cert_state, fine.cert_state) == (
-        CertState.DUE_SOON,
-        CertState.OVERDUE,
-        CertState.CERTIFIED,
-    )
-    assert refresh_cert_states(session, today=today, due_soon_days=30) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from lifecert.core.settings import get_settings
@@ -14,7 +15,12 @@ _override: FaceEngine | None = None
 def _configured_engine() -> FaceEngine:
     settings = get_settings()
     face = settings.face
+    if face.embedder == "fake":  # unit tests of other domains: deterministic, no models
+        return FaceEngine(replace(FaceEngineConfig.fake(), max_image_bytes=face.max_image_bytes,
+                                  max_image_pixels=face.max_image_pixels))
+    overrides = {"augment": face.augment} if face.augment else {}
     config = FaceEngineConfig(
+        **overrides,  # type: ignore[arg-type]
         detector=face.detector,
         fallback_detector=face.fallback_detector or None,
         landmarker=face.landmarker,

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, SessionTransaction
 from lifecert.core.settings import Settings, get_settings
 
 # Domain modules that define tasks; imported by the worker (and in inline mode on first use).
-TASK_MODULES = ["lifecert.system.tasks", "lifecert.retirees.tasks", "lifecert.enrollment.tasks"]
+TASK_MODULES = [
+    "lifecert.system.tasks",
+    "lifecert.retirees.tasks",
+    "lifecert.enrollment.tasks",
+    "lifecert.fraud.tasks",
+    "lifecert.certification.tasks",
+]
 
 
 def build_celery(settings: Settings) -> Celery:
@@ -36,13 +42,25 @@ def build_celery(settings: Settings) -> Celery:
         timezone="Asia/Shanghai",
         broker_connection_retry_on_startup=True,
         beat_schedule={
-            "refresh-certification-states": {
-                "task": "retirees.refresh_cert_states",
+            "certification-cycle": {
+                "task": "certification.run_cycle",
                 "schedule": crontab(hour=1, minute=0),
+            },
+            "purge-challenge-frames": {
+                "task": "certification.purge_frames",
+                "schedule": crontab(hour=3, minute=0),
             },
             "purge-expired-photos": {
                 "task": "enrollment.purge_expired_photos",
                 "schedule": crontab(hour=2, minute=30),
+            },
+            "fraud-duplicate-sweep": {
+                "task": "fraud.duplicate_sweep",
+                "schedule": crontab(hour=3, minute=15),
+            },
+            "fraud-shared-contact-rules": {
+                "task": "fraud.shared_contact_rules",
+                "schedule": crontab(hour=3, minute=45),
             },
         },
     )

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     MANAGE_REGIONS = "regions.manage"
     MANAGE_STAFF = "staff.manage"
     READ_REGIONS = "regions.read"
+    TRIAGE_ALERTS = "alerts.triage"  # fraud alerts: see, assign, resolve, export
 
 
 _ALL = frozenset(Permission)
@@ -33,6 +34,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_FULL_ID_NUMBER,
             Permission.MANAGE_STAFF,
             Permission.READ_REGIONS,
+            Permission.TRIAGE_ALERTS,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(

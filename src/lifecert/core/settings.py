@@ -29,8 +29,10 @@ class FaceSettings(BaseModel):
     fallback_detector: str = "dlib_hog"
     landmarker: str = "facemesh"
     aligner: str = "dlib5"
-    embedder: str = "dlib_resnet"
+    embedder: str = "onnx_resnet"
     liveness: str = "active"
+    # Test-time views averaged into a descriptor ("none", "flip", "jitter6"); empty: engine default.
+    augment: str = ""
     threads: int = Field(default=1, ge=1, le=64)
     max_image_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=24_000_000, ge=10_000)
@@ -50,6 +52,33 @@ class CertificationSettings(BaseModel):
     grace_days: int = Field(default=60, ge=0, le=365)
     # A verified certification adds its live face as a fresh template (old ID photos age badly).
     add_fresh_template: bool = True
+    max_tries_per_day: int = Field(default=5, ge=1, le=50)
+    challenge_ttl_s: int = Field(default=180, ge=30, le=1800)
+    max_frames: int = Field(default=90, ge=5, le=600)
+    max_frame_bytes: int = Field(default=300 * 1024, ge=10 * 1024)
+    max_elders_per_helper: int = Field(default=8, ge=1, le=50)
+    max_helper_attempts_per_day: int = Field(default=30, ge=1)
+
+
+class FraudSettings(BaseModel):
+    """Fraud detection: the 1:N face index and the registry rules (every threshold explainable)."""
+
+    # Galleries up to this size are searched exactly (IndexFlatL2); larger ones with IVF + re-rank.
+    index_exact_max: int = Field(default=50_000, ge=0)
+    index_nprobe: int = Field(default=32, ge=1, le=4096)
+    # Candidates fetched from the approximate index per wanted result, then re-ranked exactly.
+    index_refine_factor: int = Field(default=8, ge=1, le=100)
+    # How many retirees may share one phone number / one pension account before an alert.
+    shared_phone_min: int = Field(default=3, ge=2)
+    shared_account_min: int = Field(default=2, ge=2)
+
+
+class SmsSettings(BaseModel):
+    # "dev" writes messages to the log and the /dev/sms page; "http" posts to a gateway.
+    gateway: str = "dev"
+    http_url: str = ""
+    http_token: SecretStr = SecretStr("")
+    sender_name: str = "社保认证"
 
 
 class QueueSettings(BaseModel):
@@ -83,6 +112,8 @@ class Settings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     certification: CertificationSettings = CertificationSettings()
     queue: QueueSettings = QueueSettings()
+    sms: SmsSettings = SmsSettings()
+    fraud: FraudSettings = FraudSettings()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
@@ -97,6 +128,8 @@ class Settings(BaseSettings):
             problems.append("the fake face backend cannot run in production")
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("production needs LIFECERT_DATABASE_URL pointing at PostgreSQL")
+        if self.sms.gateway == "dev":
+            problems.append("production needs a real SMS gateway (LIFECERT_SMS__GATEWAY=http)")
         if self.queue.inline:
             problems.append("production needs a real queue (LIFECERT_QUEUE__INLINE=false)")
         if problems:

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
@@ -50,20 +51,31 @@ class Enrolled:
 def record_consent(
     session: Session, *, actor: Actor, retiree_id: int, channel: ConsentChannel, given_by: str
 ) -> BiometricConsent:
+    """A staff member records consent given at the counter, at home or on a paper form."""
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
     )
     if not given_by.strip():
         raise InvalidInput("Write who gave the consent (the retiree or a named guardian).")
+    consent = _consent(session, retiree, channel, given_by.strip(), actor.staff_id or None)
+    record(session, actor=actor, action="consent.given", target_type="retiree",
+           target_id=retiree.id, details={"channel": channel.value})
+    return consent
+
+
+def record_own_consent(session: Session, *, retiree: Retiree) -> BiometricConsent:
+    """The retiree consents on their own phone, after reading the consent screen."""
+    return _consent(session, retiree, ConsentChannel.APP, retiree.name, None)
+
+
+def _consent(session: Session, retiree: Retiree, channel: ConsentChannel, given_by: str,
+             recorded_by: int | None) -> BiometricConsent:
     existing = active_consent(session, retiree_id=retiree.id)
     if existing is not None:
         return existing
     consent = BiometricConsent(
-        retiree_id=retiree.id,
-        text_version=CONSENT_TEXT_VERSION,
-        channel=channel,
-        given_by=given_by.strip()[:100],
-        recorded_by=actor.staff_id or None,
+        retiree_id=retiree.id, text_version=CONSENT_TEXT_VERSION, channel=channel,
+        given_by=given_by[:100], recorded_by=recorded_by,
     )
     session.add(consent)
     retiree.route = CertRoute.FACE
@@ -90,6 +102,8 @@ def withdraw_consent(session: Session, *, actor: Actor, retiree_id: int) -> int:
     consent.withdrawn_at, consent.withdrawn_by = utcnow(), actor.staff_id or None
     removed = delete_biometrics(session, retiree_id=retiree.id)
     retiree.route = CertRoute.NON_FACE
+    record(session, actor=actor, action="consent.withdrawn", target_type="retiree",
+           target_id=retiree.id, details={"templates_deleted": removed})
     return removed
 
 
@@ -172,10 +186,18 @@ def enroll_photo(
     other, distance = find_duplicate(session, embedding=embedding, exclude_retiree=retiree.id)
     if other is not None:
         _send_to_review(session, template, ReviewReason.DUPLICATE_IDENTITY, other, distance)
+        from lifecert.fraud.service import raise_duplicate_alert
+
+        raise_duplicate_alert(session, retiree_id=retiree.id, other_retiree_id=other,
+                              distance=distance or 0.0, context="enrollment",
+                              template_id=template.id)
     elif source == TemplateSource.CERTIFICATION and not _has_active_template(
         session, retiree.id, template.id
     ):
         _send_to_review(session, template, ReviewReason.FIRST_CERTIFICATION, None, None)
+    record(session, actor=actor, action="template.enrolled", target_type="face_template",
+           target_id=template.id, details={"retiree_id": retiree.id, "source": source.value,
+                                           "status": template.status.value})
     return Enrolled(template=template, duplicate_of=other, distance=distance)
 
 
@@ -239,27 +261,16 @@ def decrypt_template(template: FaceTemplate) -> Embedding:
 def find_duplicate(
     session: Session, *, embedding: Embedding, exclude_retiree: int
 ) -> tuple[int | None, float | None]:
-    """Brute-force 1:N search over every other person's active or pending template.
+    """1:N search (the FAISS index of ``lifecert.fraud``) over every other person's active or
+    pending template.
 
     The match threshold is the model's accept distance: a hit means "same face, other identity".
     """
-    rows = session.scalars(
-        select(FaceTemplate).where(
-            FaceTemplate.model_id == embedding.model_id,
-            FaceTemplate.retiree_id != exclude_retiree,
-            FaceTemplate.status != TemplateStatus.REJECTED,
-        )
-    ).all()
-    if not rows:
-        return None, None
-    gallery = [decrypt_template(t) for t in rows]
-    distances = np.linalg.norm(np.stack([g.vector for g in gallery]) - embedding.vector, axis=1)
-    best = int(np.argmin(distances))
+    from lifecert.fraud.service import find_face_duplicate
+
     # The engine decides with the model's own calibrated thresholds.
-    match = get_face_engine().compare(embedding, gallery[best])
-    if match.decision == "accept":
-        return rows[best].retiree_id, float(match.distance)
-    return None, None
+    hit = find_face_duplicate(session, embedding=embedding, exclude_retiree=exclude_retiree)
+    return (hit.retiree_id, hit.distance) if hit is not None else (None, None)
 
 
 def list_templates(session: Session, *, actor: Actor, retiree_id: int) -> Sequence[FaceTemplate]:
@@ -283,6 +294,10 @@ def decide_review(
     if review.status != ReviewStatus.OPEN:
         raise Conflict("This review was already decided.")
     review.status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
-    review.decided_by, review.decided_at, review.note = actor.staff_id, utcnow(), note[:2000]
+    review.decided_by, review.decided_at = actor.staff_id or None, utcnow()
+    review.note = note[:2000]
     template.status = TemplateStatus.ACTIVE if approve else TemplateStatus.REJECTED
+    record(session, actor=actor, action="enrollment_review.decided",
+           target_type="enrollment_review", target_id=review.id,
+           details={"approved": approve, "template_id": template.id})
     return review

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import bulk_insert, utcnow
 from lifecert.core.errors import InvalidInput, LifeCertError, NotFound
@@ -65,6 +66,8 @@ def start_roster_import(
     )
     session.add(job)
     session.flush()
+    record(session, actor=actor, action="import.started", target_type="import_job",
+           target_id=job.id, details={"kind": "roster", "filename": job.filename})
     if run_now:
         enqueue_after_commit(session, "retirees.import_roster", job_id=job.id)
     return job
@@ -267,6 +270,10 @@ def run_roster_import(
         job.status = ImportStatus.DONE
     job.total, job.finished_at = job.processed, utcnow()
     job.report_key = store_report(report) if report else ""
+    record(session, actor=actor if staff else None, action="import.finished",
+           target_type="import_job", target_id=job.id,
+           details={"kind": "roster", "status": job.status.value, "created": job.created,
+                    "updated": job.updated, "rejected": job.rejected})
     session.commit()
     return job
 

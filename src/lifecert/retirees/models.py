@@ -38,6 +38,7 @@ class CertRoute(StrEnum):
 class ImportKind(StrEnum):
     ROSTER = "roster"
     PHOTOS = "photos"
+    DEATHS = "deaths"  # death registrations (lifecert.fraud.deaths)
 
 
 class ImportStatus(StrEnum):
@@ -77,6 +78,10 @@ class Retiree(IdMixin, TimestampMixin, Base):
     )
     cert_state: Mapped[CertState] = mapped_column(str_enum(CertState, 16), default=CertState.NEVER)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # Fixed when the person certifies, from their region's cycle policy: the nightly job then
+    # only compares dates (reminders from due_soon_from, suspension after suspend_after).
+    due_soon_from: Mapped[date | None] = mapped_column(Date)
+    suspend_after: Mapped[date | None] = mapped_column(Date)
     last_certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     route: Mapped[CertRoute] = mapped_column(str_enum(CertRoute, 16), default=CertRoute.FACE)

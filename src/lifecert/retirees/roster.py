@@ -60,6 +60,9 @@ FIELD_LABELS = {
     "status": N_("Status"),
     "birth_date": N_("Birth date"),
     "gender": N_("Gender"),
+    "date_of_death": N_("Date of death"),  # death-registration imports
+    "source": N_("Reported by"),
+    "certificate_no": N_("Certificate number"),
 }
 STATUS_WORDS = {
     "正常": RetireeStatus.ACTIVE,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Permission
@@ -107,6 +107,8 @@ def reveal_id_number(session: Session, *, actor: Actor, retiree_id: int) -> str:
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.READ_FULL_ID_NUMBER
     )
+    record(session, actor=actor, action="retiree.id_number_revealed", target_type="retiree",
+           target_id=retiree.id)
     return get_keyring().decrypt_text(retiree.id_number_enc, context=_ID_CONTEXT)
 
 
@@ -155,6 +157,9 @@ def transfer_retiree(
     session.add(transfer)
     session.flush()
     session.refresh(retiree)
+    record(session, actor=actor, action="retiree.transferred", target_type="retiree",
+           target_id=retiree.id,
+           details={"from": transfer.from_community_id, "to": transfer.to_community_id})
     return transfer
 
 
@@ -173,24 +178,6 @@ def count_by_cert_state(session: Session, *, actor: Actor) -> dict[CertState, in
     counts = dict.fromkeys(CertState, 0)
     counts.update({CertState(state): n for state, n in rows})
     return counts
-
-
-def refresh_cert_states(session: Session, *, today: date, due_soon_days: int) -> int:
-    """Certified people become due soon, then overdue, as dates pass. Returns rows changed."""
-    soon = today + timedelta(days=due_soon_days)
-    changed = 0
-    for new_state, condition in (
-        (CertState.OVERDUE, Retiree.valid_until < today),
-        (CertState.DUE_SOON, (Retiree.valid_until >= today) & (Retiree.valid_until <= soon)),
-    ):
-        result = session.execute(
-            update(Retiree)
-            .where(condition, Retiree.cert_state.in_([CertState.CERTIFIED, CertState.DUE_SOON]))
-            .where(Retiree.cert_state != new_state)
-            .values(cert_state=new_state)
-        )
-        changed += result.rowcount  # type: ignore[attr-defined]
-    return changed
 
 
 def count_by_community(

@@ -1,0 +1,204 @@
+"""How people reach the phone flow: resident ID number + SMS code, or an invitation link;
+and family helpers who certify for their elders."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lifecert.certification.models import FamilyHelper, FamilyLink, LoginCode
+from lifecert.core.crypto import get_keyring
+from lifecert.core.db import utcnow
+from lifecert.core.errors import (
+    AuthenticationRequired,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
+from lifecert.core.i18n import gettext
+from lifecert.core.settings import get_settings
+from lifecert.core.sms import get_sms_gateway
+from lifecert.retirees.idnumber import parse_id_number
+from lifecert.retirees.models import Retiree
+
+CODE_TTL = timedelta(minutes=5)
+INVITE_MAX_AGE_S = 30 * 86400
+
+
+def _code_hash(phone: str, code: str) -> str:
+    key = get_keyring().current.lookup_key
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def masked_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def _send_code(session: Session, *, phone: str, retiree_id: int | None) -> None:
+    recent = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginCode)
+            .where(LoginCode.phone == phone, LoginCode.created_at >= utcnow() - timedelta(hours=1))
+        )
+        or 0
+    )
+    last = session.scalar(select(func.max(LoginCode.created_at)).where(LoginCode.phone == phone))
+    if recent >= 5 or (last is not None and last > utcnow() - timedelta(seconds=60)):
+        raise TooManyRequests("A code was sent a moment ago. Please wait a minute and try again.")
+    code = f"{secrets.randbelow(10**6):06d}"
+    session.add(
+        LoginCode(
+            phone=phone,
+            retiree_id=retiree_id,
+            code_hash=_code_hash(phone, code),
+            expires_at=utcnow() + CODE_TTL,
+        )
+    )
+    # The warning is part of every message: scams cluster around certification deadlines.
+    text = gettext("[{sender}] Your code is {code}, valid for 5 minutes. Certification is free; "
+                   "staff never ask for your code or bank PIN.",
+                   sender=get_settings().sms.sender_name, code=code)
+    get_sms_gateway().send(phone, text)
+
+
+def request_retiree_code(session: Session, *, id_number: str) -> str:
+    """Send a code to the phone on file; returns the masked number to show."""
+    lookup = get_keyring().lookup_hash(parse_id_number(id_number).number)
+    retiree = session.scalar(select(Retiree).where(Retiree.id_number_hash == lookup))
+    if retiree is None:
+        raise NotFound("We could not find this ID number. Check it, or ask your community.")
+    if not retiree.phone:
+        raise Conflict("No phone number is on file. Please ask your community to add it.")
+    _send_code(session, phone=retiree.phone, retiree_id=retiree.id)
+    return masked_phone(retiree.phone)
+
+
+def verify_code(session: Session, *, phone: str, code: str, retiree_id: int | None) -> None:
+    row = session.scalar(
+        select(LoginCode)
+        .where(
+            LoginCode.phone == phone,
+            LoginCode.retiree_id == retiree_id,
+            LoginCode.used_at.is_(None),
+        )
+        .order_by(LoginCode.id.desc())
+        .limit(1)
+    )
+    if row is None or row.expires_at < utcnow():
+        raise AuthenticationRequired("The code has expired. Ask for a new one.")
+    row.attempts += 1
+    if row.attempts > 5:
+        raise TooManyRequests("Too many wrong codes. Ask for a new one.")
+    if not hmac.compare_digest(row.code_hash, _code_hash(phone, code.strip())):
+        raise AuthenticationRequired("The code is not right. Check the text message.")
+    row.used_at = utcnow()
+
+
+def login_retiree(session: Session, *, id_number: str, code: str) -> Retiree:
+    lookup = get_keyring().lookup_hash(parse_id_number(id_number).number)
+    retiree = session.scalar(select(Retiree).where(Retiree.id_number_hash == lookup))
+    if retiree is None:
+        raise AuthenticationRequired("The code is not right. Check the text message.")
+    verify_code(session, phone=retiree.phone, code=code, retiree_id=retiree.id)
+    return retiree
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key.get_secret_value(), salt="invite")
+
+
+def invitation_token(retiree_id: int) -> str:
+    """For the link or QR code on a notice. It holds no personal data and only lets someone
+    *try* a face check for this person: the live face is what proves it."""
+    return _serializer().dumps({"r": retiree_id})
+
+
+def retiree_from_invitation(session: Session, token: str) -> Retiree:
+    try:
+        data = _serializer().loads(token, max_age=INVITE_MAX_AGE_S)
+    except SignatureExpired as exc:
+        raise AuthenticationRequired("This link has expired. Log in with your ID number.") from exc
+    except BadSignature as exc:
+        raise AuthenticationRequired("This link is not valid. Log in with your ID number.") from exc
+    retiree = session.get(Retiree, int(data["r"]))
+    if retiree is None:
+        raise AuthenticationRequired("This link is not valid. Log in with your ID number.")
+    return retiree
+
+
+# -- family helpers -------------------------------------------------------------------------
+
+
+def request_helper_code(session: Session, *, phone: str) -> None:
+    if not (phone.isdigit() and len(phone) == 11):
+        raise InvalidInput("Enter an 11-digit mobile number.")
+    _send_code(session, phone=phone, retiree_id=None)
+
+
+def login_helper(
+    session: Session, *, phone: str, code: str, name: str = "", id_number: str = ""
+) -> FamilyHelper:
+    verify_code(session, phone=phone, code=code, retiree_id=None)
+    helper = session.scalar(select(FamilyHelper).where(FamilyHelper.phone == phone))
+    if helper is None:
+        if not name.strip() or not id_number:
+            raise InvalidInput("First time: give your name and ID number.")
+        number = parse_id_number(id_number).number
+        helper = FamilyHelper(
+            name=name.strip()[:50], phone=phone, id_number_hash=get_keyring().lookup_hash(number)
+        )
+        session.add(helper)
+        session.flush()
+    return helper
+
+
+def link_elder(
+    session: Session, *, helper: FamilyHelper, id_number: str, relation: str
+) -> FamilyLink:
+    lookup = get_keyring().lookup_hash(parse_id_number(id_number).number)
+    retiree = session.scalar(select(Retiree).where(Retiree.id_number_hash == lookup))
+    if retiree is None:
+        raise NotFound("We could not find this ID number. Check it, or ask your community.")
+    count = (
+        session.scalar(
+            select(func.count()).select_from(FamilyLink).where(FamilyLink.helper_id == helper.id)
+        )
+        or 0
+    )
+    if count >= get_settings().certification.max_elders_per_helper:
+        raise Conflict("You already help the most elders one account may help.")
+    existing = session.scalar(
+        select(FamilyLink).where(
+            FamilyLink.helper_id == helper.id, FamilyLink.retiree_id == retiree.id
+        )
+    )
+    if existing is not None:
+        return existing
+    link = FamilyLink(helper_id=helper.id, retiree_id=retiree.id, relation=relation.strip()[:20])
+    session.add(link)
+    session.flush()
+    return link
+
+
+def ensure_helper_may_certify(session: Session, *, helper: FamilyHelper, retiree_id: int) -> None:
+    if helper.verified_at is None:
+        raise PermissionDenied(
+            "Your helper account is not verified yet. Your community or the "
+            "bureau verifies it once, in person or by video call."
+        )
+    linked = session.scalar(
+        select(FamilyLink.id).where(
+            FamilyLink.helper_id == helper.id, FamilyLink.retiree_id == retiree_id
+        )
+    )
+    if linked is None:
+        raise PermissionDenied("Add this elder to your account first.")

@@ -1,0 +1,305 @@
+"""The server side of a face check: liveness, quality, 1:1 matching against every template,
+1:N duplicate search, then one decision with all its evidence.
+
+Anything that fails on our side (a model error, a crash in a backend) becomes a SYSTEM_FAULT
+decision that does not count against the retiree's tries or their pension.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lifecert.certification.cycle import mark_certified
+from lifecert.certification.models import (
+    Certification,
+    ChallengeSession,
+    Outcome,
+    ReviewCase,
+    ReviewSource,
+)
+from lifecert.core.db import utcnow
+from lifecert.core.errors import InvalidInput, PayloadTooLarge, TooManyRequests
+from lifecert.core.faces import get_face_engine
+from lifecert.core.logging import get_logger
+from lifecert.core.settings import get_settings
+from lifecert.core.storage import get_blob_store
+from lifecert.enrollment import service as enrollment
+from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
+from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
+from lifecert.retirees.models import CertState, Retiree
+
+log = get_logger("lifecert.certification")
+
+
+@dataclass(frozen=True)
+class Frame:
+    data: bytes
+    seconds: float  # capture time relative to the first frame
+
+
+@dataclass(frozen=True)
+class Context:
+    device: str = ""
+    ip: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def check_upload_limits(frames: Sequence[Frame]) -> None:
+    """Refuse oversized or malformed uploads before any decoding work."""
+    limits = get_settings().certification
+    if len(frames) < 3:
+        raise InvalidInput("Too few pictures arrived. Please try again.")
+    if len(frames) > limits.max_frames:
+        raise PayloadTooLarge("Too many pictures were sent at once.")
+    if any(len(f.data) > limits.max_frame_bytes for f in frames):
+        raise PayloadTooLarge("A picture is too large. Please try again.")
+    times = [f.seconds for f in frames]
+    if any(b < a for a, b in itertools.pairwise(times)) or times[-1] - times[0] > 1800:
+        raise InvalidInput("The pictures arrived out of order. Please try again.")
+
+
+def tries_today(session: Session, retiree_id: int) -> int:
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Certification)
+            .where(
+                Certification.retiree_id == retiree_id,
+                Certification.counts_as_attempt.is_(True),
+                Certification.outcome == Outcome.RETRY,
+                Certification.created_at >= start,
+            )
+        )
+        or 0
+    )
+
+
+def ensure_tries_left(session: Session, retiree_id: int) -> None:
+    if tries_today(session, retiree_id) >= get_settings().certification.max_tries_per_day:
+        raise TooManyRequests(
+            "No more tries today. Tomorrow works again, or ask your community for a home visit."
+        )
+
+
+def _decode_all(engine: FaceEngine, frames: Sequence[Frame]) -> list[tuple[RGBImage, float]]:
+    decoded = []
+    for frame in frames:
+        try:
+            decoded.append((engine.decode(frame.data), frame.seconds))
+        except FaceEngineError as exc:
+            raise enrollment.image_refusal(exc) from exc
+    return decoded
+
+
+def _best_frame(engine: FaceEngine, frames: list[tuple[RGBImage, float]]) -> tuple[int, Any]:
+    """The first frame of good quality among a few spread over the clip (neutral ones first)."""
+    picks = sorted({0, len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4, len(frames) - 1})
+    best_index, best_quality = picks[0], None
+    for index in picks:
+        quality = engine.quality(frames[index][0])
+        if quality.ok:
+            return index, quality
+        if best_quality is None or len(quality.reasons) < len(best_quality.reasons):
+            best_index, best_quality = index, quality
+    return best_index, best_quality
+
+
+def _match_templates(
+    session: Session, retiree_id: int, live: Embedding, engine: FaceEngine
+) -> dict[str, Any]:
+    """Every active template is scored; the closest decides (and is named in the evidence)."""
+    templates = session.scalars(
+        select(FaceTemplate).where(
+            FaceTemplate.retiree_id == retiree_id,
+            FaceTemplate.status == TemplateStatus.ACTIVE,
+            FaceTemplate.model_id == live.model_id,
+        )
+    ).all()
+    scores = []
+    for template in templates:
+        match = engine.compare(live, enrollment.decrypt_template(template))
+        scores.append(
+            {
+                "template_id": template.id,
+                "source": template.source.value,
+                "captured_at": template.captured_at.date().isoformat(),
+                "distance": round(match.distance, 4),
+                "decision": match.decision,
+                "thresholds": {
+                    "accept": match.thresholds.accept,
+                    "review": match.thresholds.review,
+                },
+            }
+        )
+    best = min(scores, key=lambda s: s["distance"]) if scores else None
+    return {"model_id": live.model_id, "templates": scores, "deciding_template": best}
+
+
+def _liveness_evidence(result: Any) -> dict[str, Any]:
+    return {
+        "passed": result.passed,
+        "reasons": list(result.reasons),
+        "actions": [
+            {
+                "action": e.action,
+                "passed": e.passed,
+                "reason": e.reason,
+                "frames": [e.start_frame, e.peak_frame, e.end_frame],
+                "times": [e.start_time, e.end_time],
+                "values": dict(e.values),
+            }
+            for e in result.evidence
+        ],
+        "checks": dict(result.checks),
+        "frames_used": result.frames_used,
+    }
+
+
+def _decide(
+    liveness_ok: bool, matching: dict[str, Any], duplicate_of: int | None, quality_ok: bool
+) -> tuple[Outcome, str]:
+    best = matching["deciding_template"]
+    if not liveness_ok:
+        return Outcome.RETRY, "liveness"
+    if not quality_ok:
+        return Outcome.RETRY, "quality"
+    if duplicate_of is not None:
+        return Outcome.REVIEW, "possible_duplicate"
+    if best is None:
+        return Outcome.REVIEW, "no_reference"
+    if best["decision"] == "accept":
+        return Outcome.CERTIFIED, "match"
+    if best["decision"] == "review":
+        return Outcome.REVIEW, "uncertain_match"
+    return Outcome.RETRY, "face_mismatch"
+
+
+def evaluate(
+    session: Session, *, challenge: ChallengeSession, retiree: Retiree, frames: Sequence[Frame]
+) -> tuple[Outcome, str, dict[str, Any], Embedding | None, list[tuple[RGBImage, float]], int]:
+    engine = get_face_engine()
+    decoded = _decode_all(engine, frames)
+    spec = Challenge(
+        tuple(challenge.actions),
+        challenge.nonce,  # type: ignore[arg-type]
+        0.0,
+        float((challenge.expires_at - challenge.issued_at).total_seconds()),
+    )
+    liveness = engine.check_liveness(decoded, spec)
+    index, quality = _best_frame(engine, decoded)
+    evidence: dict[str, Any] = {
+        "liveness": _liveness_evidence(liveness),
+        "quality": {
+            "frame": index,
+            "reasons": list(quality.reasons),
+            "measures": dict(quality.measures),
+        },
+    }
+    live = engine.embed(decoded[index][0], quality.face) if quality.face is not None else None
+    duplicate_of = None
+    if live is not None:
+        evidence["matching"] = _match_templates(session, retiree.id, live, engine)
+        duplicate_of, distance = enrollment.find_duplicate(
+            session, embedding=live, exclude_retiree=retiree.id
+        )
+        evidence["duplicate"] = {"retiree_id": duplicate_of, "distance": distance}
+    else:
+        evidence["matching"] = {
+            "model_id": engine.embedder.model_id,
+            "templates": [],
+            "deciding_template": None,
+        }
+    outcome, reason = _decide(
+        liveness.passed, evidence["matching"], duplicate_of, quality.ok and live is not None
+    )
+    return outcome, reason, evidence, live, decoded, index
+
+
+def store_frames(frames: Sequence[Frame], indices: Sequence[int]) -> list[str]:
+    store = get_blob_store()
+    return [
+        store.put(frames[i].data, prefix="frames")
+        for i in sorted(set(indices))
+        if 0 <= i < len(frames)
+    ]
+
+
+def evidence_frames(evidence: dict[str, Any], best: int) -> list[int]:
+    """Frames a reviewer needs: the matched one and each action's peak."""
+    peaks = [
+        a["frames"][1]
+        for a in evidence.get("liveness", {}).get("actions", [])
+        if a["frames"][1] is not None
+    ]
+    return [best, *peaks]
+
+
+def escalate_after_retries(
+    session: Session, certification: Certification, retiree: Retiree
+) -> None:
+    """The last allowed try failed: a person follows up (a call or a home visit)."""
+    if tries_today(session, retiree.id) < get_settings().certification.max_tries_per_day:
+        return
+    session.add(
+        ReviewCase(
+            certification_id=certification.id,
+            source=ReviewSource.AUTOMATIC,
+            summary="all tries of the day failed: call or visit",
+        )
+    )
+
+
+def finish(
+    session: Session,
+    *,
+    certification: Certification,
+    retiree: Retiree,
+    live: Embedding | None,
+    today: date,
+) -> None:
+    """Apply the decision to the person (validity, payments, review queue, fresh template)."""
+    if certification.outcome == Outcome.CERTIFIED:
+        mark_certified(session, retiree=retiree, certification=certification, today=today)
+        if live is not None and get_settings().certification.add_fresh_template:
+            _add_fresh_template(session, retiree, live)
+    elif certification.outcome == Outcome.REVIEW:
+        retiree.cert_state = CertState.UNDER_REVIEW
+        session.add(
+            ReviewCase(
+                certification_id=certification.id,
+                source=ReviewSource.AUTOMATIC,
+                summary=certification.reason,
+            )
+        )
+    elif certification.outcome == Outcome.RETRY:
+        escalate_after_retries(session, certification, retiree)
+
+
+def _add_fresh_template(session: Session, retiree: Retiree, live: Embedding) -> None:
+    """The verified live face becomes a reference too: an old ID photo is not the only one."""
+    if enrollment.active_consent(session, retiree_id=retiree.id) is None:
+        return
+    session.add(
+        FaceTemplate(
+            retiree_id=retiree.id,
+            model_id=live.model_id,
+            embedding_enc=enrollment.encrypt_embedding(live),
+            key_id=enrollment.get_keyring().current.key_id,
+            source=TemplateSource.CERTIFICATION,
+            device="certification",
+            quality={},
+        )
+    )
+
+
+def frames_purge_after() -> Any:
+    return utcnow() + timedelta(days=get_settings().retention.challenge_frames_days)

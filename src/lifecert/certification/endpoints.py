@@ -1,0 +1,157 @@
+"""Certification API: challenge, submit frames, payments changes for the paying agency."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from lifecert.certification import payments, service
+from lifecert.certification.access import ensure_helper_may_certify
+from lifecert.certification.challenges import Helper, issue_challenge
+from lifecert.certification.decide import Context, Frame
+from lifecert.certification.models import CertMode, FamilyHelper
+from lifecert.core.errors import (
+    AuthenticationRequired,
+    InvalidInput,
+    PayloadTooLarge,
+    PermissionDenied,
+)
+from lifecert.core.roles import Permission
+from lifecert.core.security import csrf_matches
+from lifecert.core.settings import get_settings
+from lifecert.identity.deps import CurrentActor, SessionDep, resolve_actor
+from lifecert.retirees.service import get_retiree
+
+router = APIRouter(prefix="/api/v1", tags=["certification"])
+
+
+def client_binding(request: Request) -> str:
+    binding = request.session.get("binding")
+    if not binding:
+        import secrets
+
+        binding = secrets.token_urlsafe(24)
+        request.session["binding"] = binding
+    return str(binding)
+
+
+def _check_csrf(request: Request) -> None:
+    if not csrf_matches(request.session.get("csrf"), request.headers.get("x-csrf-token")):
+        raise PermissionDenied("The page has expired. Reload it and try again.")
+
+
+def _who(request: Request, session: Any, retiree_id: int | None) -> tuple[int, CertMode, Helper]:
+    """The retiree themself, a verified family helper, or a staff member at a home visit."""
+    if request.session.get("staff_id"):
+        actor = resolve_actor(request, session, csrf_header_required=True)
+        if retiree_id is None:
+            raise InvalidInput("Choose the retiree.")
+        get_retiree(
+            session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+        )
+        return retiree_id, CertMode.HOME_VISIT, Helper(staff_id=actor.staff_id)
+    _check_csrf(request)
+    helper_id = request.session.get("helper_id")
+    if helper_id and retiree_id is not None:
+        helper = session.get_one(FamilyHelper, int(helper_id))
+        ensure_helper_may_certify(session, helper=helper, retiree_id=retiree_id)
+        return retiree_id, CertMode.PROXY, Helper(family_id=helper.id)
+    own = request.session.get("retiree_id")
+    if own is None:
+        raise AuthenticationRequired("Please log in again.")
+    return int(own), CertMode.SELF, Helper()
+
+
+@router.post("/certify/challenge")
+def new_challenge(
+    request: Request, session: SessionDep, retiree_id: Annotated[int | None, Form()] = None
+) -> dict[str, Any]:
+    who, mode, helper = _who(request, session, retiree_id)
+    challenge = issue_challenge(
+        session, retiree_id=who, mode=mode, client_binding=client_binding(request), helper=helper
+    )
+    return {
+        "nonce": challenge.nonce,
+        "actions": challenge.actions,
+        "expires_at": challenge.expires_at.isoformat(),
+        "ttl_seconds": get_settings().certification.challenge_ttl_s,
+    }
+
+
+@router.post("/certify/submit")
+async def submit(
+    request: Request,
+    session: SessionDep,
+    frames: list[UploadFile],
+    nonce: Annotated[str, Form(max_length=64)],
+    times: Annotated[str, Form(max_length=20000)],
+    latitude: Annotated[float | None, Form(ge=-90, le=90)] = None,
+    longitude: Annotated[float | None, Form(ge=-180, le=180)] = None,
+) -> dict[str, Any]:
+    if not request.session.get("staff_id"):
+        _check_csrf(request)
+    limits = get_settings().certification
+    if len(frames) > limits.max_frames:
+        raise PayloadTooLarge("Too many pictures were sent at once.")
+    try:
+        seconds = [float(t) / 1000.0 for t in json.loads(times)]
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("The pictures arrived without their times. Please try again.") from exc
+    if len(seconds) != len(frames):
+        raise InvalidInput("The pictures arrived without their times. Please try again.")
+    data = []
+    for upload in frames:
+        chunk = await upload.read(limits.max_frame_bytes + 1)
+        data.append(chunk)
+    context = Context(
+        device=request.headers.get("user-agent", ""),
+        ip=request.client.host if request.client else "",
+        latitude=latitude,
+        longitude=longitude,
+    )
+    certification = service.certify_with_face(
+        session,
+        nonce=nonce,
+        client_binding=client_binding(request),
+        frames=[Frame(d, s) for d, s in zip(data, seconds, strict=True)],
+        context=context,
+    )
+    return {
+        "id": certification.id,
+        "outcome": certification.outcome.value,
+        "reason": certification.reason,
+        "valid_until": certification.valid_until.isoformat() if certification.valid_until else None,
+    }
+
+
+@router.get("/payments/changes")
+def payment_changes(
+    session: SessionDep,
+    actor: CurrentActor,
+    since: Annotated[int, Query(ge=0, description="Return changes with an id above this")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+) -> dict[str, Any]:
+    rows = payments.changes_since(session, actor=actor, since_id=since, limit=limit)
+    return {
+        "changes": [payments.as_dict(row) for row in rows],
+        "next_since": rows[-1][0].id if rows else since,
+    }
+
+
+@router.get("/payments/changes.csv")
+def payment_changes_csv(
+    session: SessionDep,
+    actor: CurrentActor,
+    since: Annotated[int, Query(ge=0)] = 0,
+    day: date | None = None,
+) -> Response:
+    text = payments.changes_csv(session, actor=actor, since_id=since, day=day)
+    return Response(
+        text.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="payment-changes.csv"'},
+    )

@@ -1,0 +1,245 @@
+"""Certification services: the face check end to end, non-face verification, review, appeals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifecert.certification import decide
+from lifecert.certification.challenges import claim_challenge
+from lifecert.certification.cycle import mark_certified
+from lifecert.certification.models import (
+    CaseStatus,
+    Certification,
+    CertMode,
+    Outcome,
+    ReviewCase,
+    ReviewSource,
+)
+from lifecert.core.db import utcnow
+from lifecert.core.errors import Conflict, InvalidInput, LifeCertError, NotFound
+from lifecert.core.roles import Permission
+from lifecert.core.scoping import Actor
+from lifecert.retirees.models import CertRoute, CertState, Retiree
+from lifecert.retirees.service import get_retiree
+
+log = decide.log
+
+
+def certify_with_face(
+    session: Session,
+    *,
+    nonce: str,
+    client_binding: str,
+    frames: Sequence[decide.Frame],
+    context: decide.Context,
+    today: date | None = None,
+) -> Certification:
+    """Claim the challenge (once), check the frames, decide, and record everything."""
+    decide.check_upload_limits(frames)
+    challenge = claim_challenge(session, nonce=nonce, client_binding=client_binding)
+    retiree = session.get_one(Retiree, challenge.retiree_id)
+    decide.ensure_tries_left(session, retiree.id)
+    certification = Certification(
+        retiree_id=retiree.id,
+        challenge_id=challenge.id,
+        mode=challenge.mode,
+        outcome=Outcome.SYSTEM_FAULT,
+        helper_staff_id=challenge.helper_staff_id,
+        helper_family_id=challenge.helper_family_id,
+        device=context.device[:200],
+        ip=context.ip[:64],
+        latitude=context.latitude,
+        longitude=context.longitude,
+        evidence={
+            "challenge": {
+                "actions": challenge.actions,
+                "issued_at": challenge.issued_at.isoformat(),
+            }
+        },
+    )
+    live = None
+    try:
+        outcome, reason, evidence, live, _decoded, best = decide.evaluate(
+            session, challenge=challenge, retiree=retiree, frames=frames
+        )
+        certification.outcome, certification.reason = outcome, reason
+        certification.evidence = {**certification.evidence, **evidence}
+        certification.frame_keys = decide.store_frames(
+            frames, decide.evidence_frames(evidence, best)
+        )
+        certification.frames_purge_after = decide.frames_purge_after()
+    except LifeCertError:
+        raise  # the user's input was bad: a clear 4xx, nothing recorded
+    except Exception as exc:  # our fault: recorded, never counted against the retiree
+        log.exception("certification_system_fault", retiree_id=retiree.id)
+        certification.reason = f"system:{type(exc).__name__}"
+        certification.counts_as_attempt = False
+    session.add(certification)
+    session.flush()
+    decide.finish(
+        session,
+        certification=certification,
+        retiree=retiree,
+        live=live,
+        today=today or date.today(),
+    )
+    return certification
+
+
+def get_certification(session: Session, *, actor: Actor, certification_id: int) -> Certification:
+    certification = session.get(Certification, certification_id)
+    if certification is None:
+        raise NotFound("No such certification.")
+    get_retiree(session, actor=actor, retiree_id=certification.retiree_id)  # scope check
+    return certification
+
+
+def history(session: Session, *, actor: Actor, retiree_id: int) -> Sequence[Certification]:
+    retiree = get_retiree(session, actor=actor, retiree_id=retiree_id)
+    return session.scalars(
+        select(Certification)
+        .where(Certification.retiree_id == retiree.id)
+        .order_by(Certification.created_at.desc())
+        .limit(100)
+    ).all()
+
+
+def record_non_face(
+    session: Session,
+    *,
+    actor: Actor,
+    retiree_id: int,
+    reason: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> ReviewCase:
+    """A worker saw the person in person (face impossible, no consent...): an officer approves."""
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    if len(reason.strip()) < 4:
+        raise InvalidInput("Describe how you verified the person (at least a few words).")
+    certification = Certification(
+        retiree_id=retiree.id,
+        mode=CertMode.NON_FACE,
+        outcome=Outcome.REVIEW,
+        reason="non_face",
+        helper_staff_id=actor.staff_id or None,
+        latitude=latitude,
+        longitude=longitude,
+        evidence={"statement": reason.strip()[:2000]},
+        counts_as_attempt=False,
+    )
+    session.add(certification)
+    session.flush()
+    case = ReviewCase(
+        certification_id=certification.id,
+        source=ReviewSource.NON_FACE,
+        summary=reason.strip()[:2000],
+    )
+    session.add(case)
+    retiree.cert_state = CertState.UNDER_REVIEW
+    session.flush()
+    return case
+
+
+def appeal(session: Session, *, certification: Certification, statement: str) -> ReviewCase:
+    """The retiree or family disagree with a refusal: the same review queue."""
+    if certification.outcome not in (Outcome.RETRY, Outcome.REJECTED):
+        raise Conflict("Only a refused check can be appealed.")
+    if len(statement.strip()) < 2:
+        raise InvalidInput("Tell us briefly what happened.")
+    existing = session.scalar(
+        select(ReviewCase).where(
+            ReviewCase.certification_id == certification.id, ReviewCase.status == CaseStatus.OPEN
+        )
+    )
+    if existing is not None:
+        return existing
+    case = ReviewCase(
+        certification_id=certification.id,
+        source=ReviewSource.APPEAL,
+        summary=statement.strip()[:2000],
+    )
+    session.add(case)
+    session.flush()
+    return case
+
+
+def decide_case(
+    session: Session,
+    *,
+    actor: Actor,
+    case_id: int,
+    decision: CaseStatus,
+    note: str = "",
+    today: date | None = None,
+) -> ReviewCase:
+    """Approve (the person is certified), reject, or ask for a home visit."""
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers and admins
+    case = session.get(ReviewCase, case_id)
+    if case is None:
+        raise NotFound("No such review.")
+    certification = get_certification(session, actor=actor, certification_id=case.certification_id)
+    if case.status != CaseStatus.OPEN:
+        raise Conflict("This review was already decided.")
+    if decision == CaseStatus.OPEN:
+        raise InvalidInput("Choose approve, reject or home visit.")
+    if decision == CaseStatus.REJECTED and len(note.strip()) < 2:
+        raise InvalidInput("Give the reason for the rejection; the person will be told.")
+    case.status, case.decided_by, case.decided_at = decision, actor.staff_id, utcnow()
+    case.decision_note = note.strip()[:2000]
+    retiree = session.get_one(Retiree, certification.retiree_id)
+    if decision == CaseStatus.APPROVED:
+        certification.outcome = Outcome.CERTIFIED
+        mark_certified(
+            session, retiree=retiree, certification=certification, today=today or date.today()
+        )
+    elif decision == CaseStatus.REJECTED:
+        certification.outcome = Outcome.REJECTED
+        _restore_state(retiree, today or date.today())
+    else:
+        _restore_state(retiree, today or date.today())
+    return case
+
+
+def _restore_state(retiree: Retiree, today: date) -> None:
+    """Leave review: back to what the dates say (the nightly job takes it from there)."""
+    if retiree.cert_state != CertState.UNDER_REVIEW:
+        return
+    if retiree.valid_until is None:
+        retiree.cert_state = CertState.NEVER
+    elif retiree.valid_until < today:
+        retiree.cert_state = CertState.OVERDUE
+    else:
+        retiree.cert_state = CertState.CERTIFIED
+
+
+def open_cases(
+    session: Session, *, actor: Actor, limit: int = 200
+) -> Sequence[tuple[ReviewCase, Certification, Retiree]]:
+    from lifecert.core.scoping import scope_filter
+    from lifecert.organisation.models import Region
+
+    actor.require(Permission.READ_FULL_ID_NUMBER)
+    rows = session.execute(
+        select(ReviewCase, Certification, Retiree)
+        .join(Certification, ReviewCase.certification_id == Certification.id)
+        .join(Retiree, Certification.retiree_id == Retiree.id)
+        .join(Region, Retiree.community_id == Region.id)
+        .where(
+            ReviewCase.status == CaseStatus.OPEN,
+            scope_filter(actor, Permission.READ_RETIREES, Region.path),
+        )
+        .order_by(ReviewCase.created_at)
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def route_of(retiree: Retiree) -> CertRoute:
+    return retiree.route

@@ -1,0 +1,104 @@
+"""Staff pages of certification: home visits, non-face verification, the review queue,
+family-helper verification, and the payment changes for the paying agency."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from lifecert.certification import service
+from lifecert.certification.models import CaseStatus, Certification, FamilyHelper, Outcome
+from lifecert.core.db import utcnow
+from lifecert.core.errors import NotFound
+from lifecert.core.roles import Permission
+from lifecert.core.storage import get_blob_store
+from lifecert.identity.deps import SessionDep, verify_form_csrf
+from lifecert.retirees.service import get_retiree
+from lifecert.web.pages import page_actor
+from lifecert.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/retirees/{retiree_id}/visit", response_class=HTMLResponse)
+def home_visit(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
+    actor = page_actor(request, session)
+    get_retiree(session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES)
+    return render(request, "m/check.html", retiree_id=retiree_id, result_base="/certifications")
+
+
+@router.get("/certifications/{certification_id}", response_class=HTMLResponse)
+def certification_detail(request: Request, session: SessionDep,
+                         certification_id: int) -> HTMLResponse:
+    actor = page_actor(request, session)
+    certification = service.get_certification(session, actor=actor,
+                                               certification_id=certification_id)
+    retiree = get_retiree(session, actor=actor, retiree_id=certification.retiree_id)
+    return render(request, "certification.html", c=certification, retiree=retiree,
+                  Outcome=Outcome, can_see_frames=actor.can(Permission.READ_FULL_ID_NUMBER))
+
+
+@router.get("/certifications/{certification_id}/frames/{index}")
+def certification_frame(request: Request, session: SessionDep, certification_id: int,
+                        index: int) -> Response:
+    actor = page_actor(request, session)
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # reviewers only: frames are biometric data
+    certification = service.get_certification(session, actor=actor,
+                                               certification_id=certification_id)
+    if not 0 <= index < len(certification.frame_keys):
+        raise NotFound("No such picture.")
+    data = get_blob_store().get(certification.frame_keys[index])
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/retirees/{retiree_id}/non-face")
+def non_face(request: Request, session: SessionDep, retiree_id: int,
+             reason: Annotated[str, Form(max_length=2000)],
+             csrf: Annotated[str, Form()] = "") -> Response:
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    case = service.record_non_face(session, actor=actor, retiree_id=retiree_id, reason=reason)
+    return RedirectResponse(f"/certifications/{case.certification_id}", status_code=303)
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def review_queue(request: Request, session: SessionDep) -> HTMLResponse:
+    actor = page_actor(request, session)
+    return render(request, "reviews.html", rows=service.open_cases(session, actor=actor))
+
+
+@router.post("/reviews/{case_id}")
+def decide(request: Request, session: SessionDep, case_id: int,
+           decision: Annotated[CaseStatus, Form()],
+           note: Annotated[str, Form(max_length=2000)] = "",
+           csrf: Annotated[str, Form()] = "") -> Response:
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    service.decide_case(session, actor=actor, case_id=case_id, decision=decision, note=note)
+    return RedirectResponse("/reviews", status_code=303)
+
+
+@router.get("/helpers", response_class=HTMLResponse)
+def helpers(request: Request, session: SessionDep) -> HTMLResponse:
+    actor = page_actor(request, session)
+    actor.require(Permission.WRITE_RETIREES)
+    pending = session.scalars(select(FamilyHelper).where(FamilyHelper.verified_at.is_(None))
+                              .order_by(FamilyHelper.created_at).limit(200)).all()
+    return render(request, "helpers.html", helpers=pending)
+
+
+@router.post("/helpers/{helper_id}/verify")
+def verify_helper(request: Request, session: SessionDep, helper_id: int,
+                  csrf: Annotated[str, Form()] = "") -> Response:
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    actor.require(Permission.WRITE_RETIREES)
+    helper = session.get(FamilyHelper, helper_id)
+    if helper is None:
+        raise NotFound("No such helper.")
+    helper.verified_at, helper.verified_by = utcnow(), actor.staff_id
+    return RedirectResponse("/helpers", status_code=303)
+

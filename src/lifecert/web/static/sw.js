@@ -1,0 +1,11 @@
+// Offline shell for the phone pages: static assets are cached; every check goes to the server.
+const CACHE = "lifecert-v1";
+const ASSETS = ["/static/app.css", "/static/m.css", "/static/certify.js", "/static/icon.svg"];
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)));
+});
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== "GET" || !url.pathname.startsWith("/static/")) { return; }
+  event.respondWith(caches.match(event.request).then((hit) => hit || fetch(event.request)));
+});
