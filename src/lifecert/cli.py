@@ -319,5 +319,14 @@ def _count_lines(file: Path) -> int | None:
 
 _mount_face_cli()
 
+
+def _mount_fraud_cli() -> None:
+    from lifecert.fraud.cli import register
+
+    register(app, import_app)  # index rebuild, fraud sweep|rules, audit verify, import deaths
+
+
+_mount_fraud_cli()
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

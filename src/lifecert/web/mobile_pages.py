@@ -85,7 +85,7 @@ def invitation(request: Request, session: SessionDep, token: str) -> Response:
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     retiree = _retiree(request, session)
     consent = enrollment.active_consent(session, retiree_id=retiree.id)
-    return render(request, "m/home.html", retiree=retiree, name=masked_name(retiree.name),
+    return render(request, "m/home.html", retiree=retiree, display_name=masked_name(retiree.name),
                   consent=consent, non_face=retiree.route == CertRoute.NON_FACE,
                   consent_version=enrollment.CONSENT_TEXT_VERSION)
 

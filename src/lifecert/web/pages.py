@@ -173,6 +173,9 @@ def save_notes(
 
 
 async def render_error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    if request.url.path.startswith("/m"):  # the retiree's pages keep their own simple layout
+        page = "m/start.html" if status == 401 else "m/error.html"
+        return render(request, page, status_code=status, error=detail)
     if status == 401:
         target = _safe_next(request.url.path)
         return RedirectResponse(f"/login?next={target}", status_code=303)  # type: ignore[return-value]

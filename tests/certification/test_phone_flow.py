@@ -1,0 +1,187 @@
+"""The phone pages and API, as a retiree, a family helper and a community worker use them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifecert.certification.access import invitation_token
+from lifecert.certification.models import (
+    CaseStatus,
+    Certification,
+    CertMode,
+    FamilyHelper,
+    Outcome,
+    ReviewCase,
+)
+from lifecert.core.db import utcnow
+from lifecert.core.roles import Role
+from lifecert.core.sms import DevGateway, get_sms_gateway
+from lifecert.retirees.models import CertState
+from tests.builders import login, make_city, make_staff
+from tests.certification.helpers import enrolled_retiree, jpeg
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'(?:name="csrf" value|data-csrf)="([^"]+)"', html)
+    assert match, html[:500]
+    return match.group(1)
+
+
+def _last_code() -> str:
+    gateway = get_sms_gateway()
+    assert isinstance(gateway, DevGateway)
+    return re.search(r"(\d{6})", gateway.sent[0].text).group(1)  # type: ignore[union-attr]
+
+
+def _id_number(session: Session, retiree_id: int) -> str:
+    from lifecert.retirees.service import reveal_id_number
+    from tests.builders import admin_actor
+
+    return reveal_id_number(session, actor=admin_actor(), retiree_id=retiree_id)
+
+
+def _submit(client: TestClient, csrf: str, retiree_id: int | None, face_seed: int) -> dict:
+    form = {"retiree_id": str(retiree_id)} if retiree_id else {}
+    challenge = client.post("/api/v1/certify/challenge", data=form,
+                            headers={"X-CSRF-Token": csrf})
+    assert challenge.status_code == 200, challenge.text
+    body = challenge.json()
+    assert 2 <= len(body["actions"]) <= 3
+    frame = jpeg(face_seed)
+    files = [("frames", (f"f{i}.jpg", frame, "image/jpeg")) for i in range(8)]
+    response = client.post("/api/v1/certify/submit", headers={"X-CSRF-Token": csrf}, files=files,
+                           data={"nonce": body["nonce"],
+                                 "times": json.dumps([i * 200 for i in range(8)])})
+    assert response.status_code == 200, response.text
+    replay = client.post("/api/v1/certify/submit", headers={"X-CSRF-Token": csrf}, files=files,
+                         data={"nonce": body["nonce"],
+                               "times": json.dumps([i * 200 for i in range(8)])})
+    assert replay.status_code == 409 and "重新开始" in replay.json()["detail"]
+    return response.json()
+
+
+def test_retiree_logs_in_by_sms_and_certifies(client: TestClient, session: Session) -> None:
+    retiree = enrolled_retiree(session, face_seed=4)
+    number = _id_number(session, retiree.id)
+    start = client.get("/m")
+    assert "认证免费" in start.text
+    sent = client.post("/m/code", data={"id_number": number, "csrf": _csrf(start.text)})
+    assert "****" in sent.text and "认证免费" in get_sms_gateway().sent[0].text  # type: ignore[attr-defined]
+    wrong = client.post("/m/login", data={"id_number": number, "code": "000000",
+                                          "csrf": _csrf(sent.text)})
+    assert wrong.status_code == 401 and "验证码不对" in wrong.text
+    home = client.post("/m/login", data={"id_number": number, "code": _last_code(),
+                                         "csrf": _csrf(sent.text)})
+    assert "开始刷脸认证" in home.text
+    check = client.get("/m/check")
+    result = _submit(client, _csrf(check.text), None, face_seed=4)
+    assert result["outcome"] == "certified" and result["valid_until"]
+    page = client.get(f"/m/result/{result['id']}")
+    assert "认证成功" in page.text or "已认证" in page.text
+    assert result["valid_until"] in page.text
+
+
+def test_unknown_id_number_gets_a_helpful_message(client: TestClient) -> None:
+    start = client.get("/m")
+    response = client.post("/m/code", data={"id_number": "11010519491231002X",
+                                            "csrf": _csrf(start.text)})
+    assert response.status_code == 404 and "联系社区" in response.text
+
+
+def test_invitation_link_then_consent_screen(client: TestClient, session: Session) -> None:
+    from tests.builders import make_community, make_retiree
+
+    retiree = make_retiree(session, community=make_community(session, city=make_city(session)))
+    home = client.get(f"/m/i/{invitation_token(retiree.id)}")
+    assert "我同意" in home.text
+    agreed = client.post("/m/consent", data={"csrf": _csrf(home.text)})
+    assert "开始刷脸认证" in agreed.text
+    bad = client.get("/m/i/not-a-token")
+    assert bad.status_code == 401 and "链接无效" in bad.text
+
+
+def test_refused_check_can_be_appealed(client: TestClient, session: Session) -> None:
+    retiree = enrolled_retiree(session, face_seed=4)
+    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    result = _submit(client, _csrf(client.get("/m/check").text), None, face_seed=77)
+    assert result["outcome"] == "retry"
+    page = client.get(f"/m/result/{result['id']}")
+    assert "再试一次" in page.text
+    appealed = client.post(f"/m/appeal/{result['id']}",
+                           data={"statement": "是我本人，光线太暗", "csrf": _csrf(page.text)})
+    assert appealed.status_code == 200
+    case = session.scalar(select(ReviewCase))
+    assert case is not None and case.source.value == "appeal"
+
+
+def test_family_helper_must_be_verified_and_is_recorded(client: TestClient, session: Session) -> None:
+    retiree = enrolled_retiree(session, face_seed=8)
+    page = client.get("/m/helper")
+    sent = client.post("/m/helper/code", data={"phone": "13912345678", "csrf": _csrf(page.text)})
+    home = client.post("/m/helper/login", data={
+        "phone": "13912345678", "code": _last_code(), "name": "王小明",
+        "id_number": "11010519491231002X", "csrf": _csrf(sent.text)})
+    assert "尚未核验" in home.text
+    added = client.post("/m/helper/elders", data={"id_number": _id_number(session, retiree.id),
+                                                  "relation": "儿子", "csrf": _csrf(home.text)})
+    assert "儿子" in added.text
+    refused = client.post("/api/v1/certify/challenge", data={"retiree_id": str(retiree.id)},
+                          headers={"X-CSRF-Token": _csrf(added.text)})
+    assert refused.status_code == 403
+    helper = session.scalar(select(FamilyHelper))
+    assert helper is not None
+    helper.verified_at = utcnow()
+    session.flush()
+    result = _submit(client, _csrf(added.text), retiree.id, face_seed=8)
+    certification = session.get_one(Certification, result["id"])
+    assert certification.mode == CertMode.PROXY and certification.helper_family_id == helper.id
+
+
+def test_worker_home_visit_non_face_route_and_officer_review(
+    client: TestClient, session: Session
+) -> None:
+    retiree = enrolled_retiree(session, face_seed=2)
+    city = retiree.community.parent.parent.parent  # community → street → district → city
+    make_staff(session, role=Role.COMMUNITY_WORKER, regions=[retiree.community], username="w")
+    make_staff(session, role=Role.BUREAU_OFFICER, regions=[city], username="officer")
+    make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
+    csrf = login(client, "w")
+    visit = client.get(f"/retirees/{retiree.id}/visit")
+    assert "certify.js" in visit.text
+    result = _submit(client, csrf, retiree.id, face_seed=2)
+    certification = session.get_one(Certification, result["id"])
+    assert certification.mode == CertMode.HOME_VISIT and certification.helper_staff_id
+    recorded = client.post(f"/retirees/{retiree.id}/non-face",
+                           data={"reason": "中风后无法刷脸，上门核对身份证本人在世", "csrf": csrf})
+    assert recorded.status_code == 200
+    assert retiree.cert_state == CertState.UNDER_REVIEW
+    csrf = login(client, "boss")
+    queue = client.get("/reviews")
+    assert "中风后无法刷脸" in queue.text
+    case = session.scalars(select(ReviewCase).where(ReviewCase.status == CaseStatus.OPEN)).one()
+    refused = client.post(f"/reviews/{case.id}", data={"decision": "rejected", "csrf": csrf})
+    assert refused.status_code == 422
+    client.post(f"/reviews/{case.id}", data={"decision": "approved", "csrf": csrf})
+    session.refresh(retiree)
+    assert retiree.cert_state == CertState.CERTIFIED
+    decided = session.get_one(Certification, case.certification_id)
+    assert decided.outcome == Outcome.CERTIFIED and decided.mode == CertMode.NON_FACE
+
+
+@pytest.mark.parametrize("count", [200])
+def test_too_many_frames_is_refused_before_work(client: TestClient, session: Session,
+                                                count: int) -> None:
+    retiree = enrolled_retiree(session, face_seed=4)
+    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    csrf = _csrf(client.get("/m/check").text)
+    nonce = client.post("/api/v1/certify/challenge", headers={"X-CSRF-Token": csrf}).json()["nonce"]
+    files = [("frames", (f"f{i}.jpg", b"x", "image/jpeg")) for i in range(count)]
+    response = client.post("/api/v1/certify/submit", headers={"X-CSRF-Token": csrf}, files=files,
+                           data={"nonce": nonce, "times": json.dumps(list(range(count)))})
+    assert response.status_code == 413
