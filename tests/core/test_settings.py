@@ -43,6 +43,7 @@ def test_safe_production_settings_are_accepted() -> None:
         ({"database_url": "sqlite:///x.db"}, "PostgreSQL"),
         ({"queue": {"inline": True}}, "real queue"),
         ({"sms": {"gateway": "dev"}}, "SMS gateway"),
+        ({"certification": {"fixed_actions": ["blink"]}}, "tests only"),
     ],
 )
 def test_unsafe_production_values_are_refused(override: dict[str, object], complaint: str) -> None:

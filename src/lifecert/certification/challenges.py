@@ -14,6 +14,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.errors import InvalidInput, ReplayDetected
 from lifecert.core.settings import get_settings
 from lifecert.face_engine import new_challenge
+from lifecert.face_engine.liveness.challenge import challenge_from_names
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ def issue_challenge(
     client_binding: str,
     helper: Helper = Helper(),
 ) -> ChallengeSession:
-    ttl = get_settings().certification.challenge_ttl_s
-    drawn = new_challenge(ttl=float(ttl))
+    settings = get_settings().certification
+    ttl = settings.challenge_ttl_s
+    drawn = (challenge_from_names(settings.fixed_actions, ttl=float(ttl))
+             if settings.fixed_actions else new_challenge(ttl=float(ttl)))
     now = utcnow()
     challenge = ChallengeSession(
         retiree_id=retiree_id,

@@ -54,10 +54,13 @@ class CertificationSettings(BaseModel):
     add_fresh_template: bool = True
     max_tries_per_day: int = Field(default=5, ge=1, le=50)
     challenge_ttl_s: int = Field(default=180, ge=30, le=1800)
-    max_frames: int = Field(default=90, ge=5, le=600)
+    max_frames: int = Field(default=160, ge=5, le=600)
     max_frame_bytes: int = Field(default=300 * 1024, ge=10 * 1024)
     max_elders_per_helper: int = Field(default=8, ge=1, le=50)
     max_helper_attempts_per_day: int = Field(default=30, ge=1)
+    # Browser tests play a recorded video as the camera, so they need a known challenge.
+    # Predictable challenges defeat liveness: refused outside dev and test.
+    fixed_actions: list[str] = []
 
 
 class FraudSettings(BaseModel):
@@ -65,9 +68,10 @@ class FraudSettings(BaseModel):
 
     # Galleries up to this size are searched exactly (IndexFlatL2); larger ones with IVF + re-rank.
     index_exact_max: int = Field(default=50_000, ge=0)
-    index_nprobe: int = Field(default=32, ge=1, le=4096)
+    # IVF lists scanned per query (of ~sqrt(n)); 128 of 1000 at 1M keeps top-1 = exact >= 99%.
+    index_nprobe: int = Field(default=128, ge=1, le=4096)
     # Candidates fetched from the approximate index per wanted result, then re-ranked exactly.
-    index_refine_factor: int = Field(default=8, ge=1, le=100)
+    index_refine_factor: int = Field(default=16, ge=1, le=100)
     # How many retirees may share one phone number / one pension account before an alert.
     shared_phone_min: int = Field(default=3, ge=2)
     shared_account_min: int = Field(default=2, ge=2)
@@ -130,6 +134,8 @@ class Settings(BaseSettings):
             problems.append("production needs LIFECERT_DATABASE_URL pointing at PostgreSQL")
         if self.sms.gateway == "dev":
             problems.append("production needs a real SMS gateway (LIFECERT_SMS__GATEWAY=http)")
+        if self.certification.fixed_actions:
+            problems.append("fixed liveness challenges are for tests only")
         if self.queue.inline:
             problems.append("production needs a real queue (LIFECERT_QUEUE__INLINE=false)")
         if problems:

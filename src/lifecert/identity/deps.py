@@ -16,7 +16,9 @@ from lifecert.identity.service import staff_for_api_token
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client that follows up at once
+# (a redirect, the next page) always reads what it just wrote, and a failed commit is an error.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

@@ -36,13 +36,15 @@ def graph(alert: Alert, visible: list[tuple[Any, bool]]) -> dict[str, Any]:
     nodes = []
     for number, (link, seen) in enumerate(visible):
         angle = 2 * math.pi * number / max(len(visible), 1) - math.pi / 2
-        nodes.append({
-            "x": round(size / 2 + radius * math.cos(angle), 1),
-            "y": round(size / 2 + radius * math.sin(angle), 1),
-            "kind": link.kind.value,
-            "label": (link.label if seen else "") or f"#{link.ref}",
-            "href": f"/retirees/{link.retiree_id}" if seen and link.retiree_id else "",
-        })
+        nodes.append(
+            {
+                "x": round(size / 2 + radius * math.cos(angle), 1),
+                "y": round(size / 2 + radius * math.sin(angle), 1),
+                "kind": link.kind.value,
+                "label": (link.label if seen else "") or f"#{link.ref}",
+                "href": f"/retirees/{link.retiree_id}" if seen and link.retiree_id else "",
+            }
+        )
     return {"size": size, "centre": size / 2, "nodes": nodes}
 
 
@@ -56,11 +58,26 @@ def alert_queue(
 ) -> HTMLResponse:
     actor = page_actor(request, session)
     page = max(page, 1)
-    rows, total = alerts.list_alerts(session, actor=actor, status=status, kind=kind,
-                                     offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    return render(request, "alerts.html", rows=rows, total=total, status=status, kind=kind,
-                  page=page, pages=max(1, -(-total // PAGE_SIZE)), statuses=list(AlertStatus),
-                  kinds=list(AlertKind))
+    rows, total = alerts.list_alerts(
+        session,
+        actor=actor,
+        status=status,
+        kind=kind,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    return render(
+        request,
+        "alerts.html",
+        rows=rows,
+        total=total,
+        status=status,
+        kind=kind,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        statuses=list(AlertStatus),
+        kinds=list(AlertKind),
+    )
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
@@ -69,11 +86,19 @@ def alert_detail(request: Request, session: SessionDep, alert_id: int) -> HTMLRe
     alert = alerts.get_alert(session, actor=actor, alert_id=alert_id, audit=True)
     visible = alerts.visible_links(actor, alert)
     officers = [
-        s for s in session.scalars(select(Staff).where(Staff.is_active).order_by(Staff.username))
+        s
+        for s in session.scalars(select(Staff).where(Staff.is_active).order_by(Staff.username))
         if Permission.TRIAGE_ALERTS in ROLE_PERMISSIONS[s.role]
     ][:200]
-    return render(request, "alert.html", alert=alert, links=visible, graph=graph(alert, visible),
-                  officers=officers, outcomes=list(AlertOutcome))
+    return render(
+        request,
+        "alert.html",
+        alert=alert,
+        links=visible,
+        graph=graph(alert, visible),
+        officers=officers,
+        outcomes=list(AlertOutcome),
+    )
 
 
 @router.post("/alerts/{alert_id}/assign")
@@ -109,8 +134,11 @@ def resolve(
 def export(request: Request, session: SessionDep, status: AlertStatus | None = None) -> Response:
     actor = page_actor(request, session)
     text = alerts.export_alerts_csv(session, actor=actor, status=status)
-    return Response(text.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="alerts.csv"'})
+    return Response(
+        text.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="alerts.csv"'},
+    )
 
 
 @router.get("/deaths/import", response_class=HTMLResponse)
@@ -127,7 +155,8 @@ async def death_upload(
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
     data = await read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
-    job = deaths.start_death_import(session, actor=actor, filename=file.filename or "deaths.csv",
-                                    data=data)
+    job = deaths.start_death_import(
+        session, actor=actor, filename=file.filename or "deaths.csv", data=data
+    )
     session.commit()  # the job runs after commit (inline here, or on a worker)
     return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)

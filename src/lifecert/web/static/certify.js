@@ -9,7 +9,8 @@
   var hint = document.getElementById("hint");
   var bar = document.getElementById("bar");
   var goButton = document.getElementById("go");
-  var FPS = 5, NEUTRAL_MS = 1500, ACTION_MS = 4500, WIDTH = 320;
+  // 8 frames a second catches a slow blink (an old person's lasts 0.2-0.4 s) in 2-3 frames.
+  var FPS = 8, NEUTRAL_MS = 1500, ACTION_MS = 4500, WIDTH = 320;
   var lastSpoken = box.dataset.tReady;
 
   function text(key) { return box.dataset["t" + key.charAt(0).toUpperCase() + key.slice(1)] || key; }
