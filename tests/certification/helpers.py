@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from lifecert.certification.challenges import Helper, issue_challenge
 from lifecert.certification.decide import Context, Frame
-from lifecert.certification.models import CertMode, Certification
+from lifecert.certification.models import Certification, CertMode
 from lifecert.certification.service import certify_with_face
 from lifecert.enrollment import service as enrollment
 from lifecert.enrollment.models import ConsentChannel, TemplateSource
@@ -20,14 +20,25 @@ def jpeg(seed: int) -> bytes:
     return noise_photo(seed, size=200, fmt="JPEG")
 
 
-def enrolled_retiree(session: Session, *, face_seed: int = 1, name: str = "王秀英",
-                     community=None) -> Retiree:  # type: ignore[no-untyped-def]
+def enrolled_retiree(
+    session: Session, *, face_seed: int = 1, name: str = "王秀英", community=None
+) -> Retiree:  # type: ignore[no-untyped-def]
     community = community or make_community(session, city=make_city(session))
     retiree = make_retiree(session, community=community, name=name)
-    enrollment.record_consent(session, actor=admin_actor(), retiree_id=retiree.id,
-                              channel=ConsentChannel.COUNTER, given_by=name)
-    enrollment.enroll_photo(session, actor=admin_actor(), retiree_id=retiree.id,
-                            image_bytes=jpeg(face_seed), source=TemplateSource.STAFF_CAPTURE)
+    enrollment.record_consent(
+        session,
+        actor=admin_actor(),
+        retiree_id=retiree.id,
+        channel=ConsentChannel.COUNTER,
+        given_by=name,
+    )
+    enrollment.enroll_photo(
+        session,
+        actor=admin_actor(),
+        retiree_id=retiree.id,
+        image_bytes=jpeg(face_seed),
+        source=TemplateSource.STAFF_CAPTURE,
+    )
     return retiree
 
 
@@ -36,11 +47,23 @@ def frames_of(seed: int, n: int = 8) -> list[Frame]:
     return [Frame(data, i * 0.2) for i in range(n)]
 
 
-def certify(session: Session, retiree: Retiree, *, face_seed: int,
-            mode: CertMode = CertMode.SELF, helper: Helper = Helper(), today=None,  # type: ignore[no-untyped-def]
-            ) -> Certification:
-    challenge = issue_challenge(session, retiree_id=retiree.id, mode=mode,
-                                client_binding=BINDING, helper=helper)
-    return certify_with_face(session, nonce=challenge.nonce, client_binding=BINDING,
-                             frames=frames_of(face_seed), context=Context(device="test"),
-                             today=today)
+def certify(
+    session: Session,
+    retiree: Retiree,
+    *,
+    face_seed: int,
+    mode: CertMode = CertMode.SELF,
+    helper: Helper = Helper(),
+    today=None,  # type: ignore[no-untyped-def]
+) -> Certification:
+    challenge = issue_challenge(
+        session, retiree_id=retiree.id, mode=mode, client_binding=BINDING, helper=helper
+    )
+    return certify_with_face(
+        session,
+        nonce=challenge.nonce,
+        client_binding=BINDING,
+        frames=frames_of(face_seed),
+        context=Context(device="test"),
+        today=today,
+    )

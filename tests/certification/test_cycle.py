@@ -9,7 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.certification.cycle import Policy, run_cycle, set_policy
-from lifecert.certification.models import Certification, CertMode, Outcome, PaymentAction, PaymentChange
+from lifecert.certification.models import (
+    Certification,
+    CertMode,
+    Outcome,
+    PaymentAction,
+    PaymentChange,
+)
 from lifecert.core.db import utcnow
 from lifecert.core.roles import Role
 from lifecert.retirees.models import CertState, RetireeStatus
@@ -47,15 +53,19 @@ def test_certifying_again_resumes_payment_with_arrears(session: Session) -> None
     back = stop_day + timedelta(days=40)
     result = certify(session, retiree, face_seed=1, today=back)
     assert result.outcome == Outcome.CERTIFIED and retiree.status == RetireeStatus.ACTIVE
-    resume = session.scalars(select(PaymentChange).where(
-        PaymentChange.action == PaymentAction.RESUME)).one()
+    resume = session.scalars(
+        select(PaymentChange).where(PaymentChange.action == PaymentAction.RESUME)
+    ).one()
     assert (resume.arrears_from, resume.arrears_to) == (stop_day, back)
 
 
 def test_region_policy_sets_a_six_month_cycle(session: Session) -> None:
     retiree = enrolled_retiree(session)
-    set_policy(session, region_id=retiree.community.id,
-               policy=Policy(cycle_days=182, due_soon_days=20, grace_days=30))
+    set_policy(
+        session,
+        region_id=retiree.community.id,
+        policy=Policy(cycle_days=182, due_soon_days=20, grace_days=30),
+    )
     result = certify(session, retiree, face_seed=1, today=DAY)
     assert result.valid_until == DAY + timedelta(days=182)
     assert retiree.due_soon_from == DAY + timedelta(days=162)
@@ -67,9 +77,15 @@ def test_no_suspension_after_a_system_fault_or_during_review(session: Session) -
     for person in (faulty, reviewed):
         person.cert_state, person.valid_until = CertState.OVERDUE, DAY - timedelta(days=200)
     reviewed.cert_state = CertState.UNDER_REVIEW
-    session.add(Certification(retiree_id=faulty.id, mode=CertMode.SELF,
-                              outcome=Outcome.SYSTEM_FAULT, created_at=utcnow(),
-                              counts_as_attempt=False))
+    session.add(
+        Certification(
+            retiree_id=faulty.id,
+            mode=CertMode.SELF,
+            outcome=Outcome.SYSTEM_FAULT,
+            created_at=utcnow(),
+            counts_as_attempt=False,
+        )
+    )
     session.flush()
     assert run_cycle(session, today=DAY).suspended == []
 
@@ -83,8 +99,9 @@ def test_payment_changes_api_is_a_cursor_and_csv(client: TestClient, session: Se
     page = client.get("/api/v1/payments/changes?since=0").json()
     assert [c["action"] for c in page["changes"]] == ["suspend"]
     assert len(page["changes"][0]["id_number"]) == 18
-    assert client.get(f"/api/v1/payments/changes?since={page['next_since']}").json()[
-        "changes"] == []
+    assert (
+        client.get(f"/api/v1/payments/changes?since={page['next_since']}").json()["changes"] == []
+    )
     csv_text = client.get("/api/v1/payments/changes.csv").content.decode("utf-8-sig")
     assert "suspend" in csv_text and retiree.name in csv_text
     make_staff(session, role=Role.COMMUNITY_WORKER, regions=[retiree.community], username="w")

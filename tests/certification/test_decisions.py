@@ -37,8 +37,9 @@ def test_same_face_is_certified_with_full_evidence(session: Session) -> None:
     assert matching["model_id"] and matching["templates"][0]["thresholds"]["accept"] >= 0
     assert result.evidence["liveness"]["passed"] is True
     assert result.frame_keys and result.frames_purge_after is not None
-    sources = session.scalars(select(FaceTemplate.source).where(
-        FaceTemplate.retiree_id == retiree.id)).all()
+    sources = session.scalars(
+        select(FaceTemplate.source).where(FaceTemplate.retiree_id == retiree.id)
+    ).all()
     assert TemplateSource.CERTIFICATION in sources  # a fresh template from the live face
 
 
@@ -69,55 +70,87 @@ def test_same_face_as_another_person_is_sent_to_review(session: Session) -> None
 
 def test_nonce_is_single_use_and_bound_to_the_browser(session: Session) -> None:
     retiree = enrolled_retiree(session)
-    challenge = issue_challenge(session, retiree_id=retiree.id, mode=CertMode.SELF,
-                                client_binding=BINDING)
+    challenge = issue_challenge(
+        session, retiree_id=retiree.id, mode=CertMode.SELF, client_binding=BINDING
+    )
     with pytest.raises(ReplayDetected):
-        certify_with_face(session, nonce=challenge.nonce, client_binding="other-browser",
-                          frames=frames_of(1), context=Context())
-    certify_with_face(session, nonce=challenge.nonce, client_binding=BINDING,
-                      frames=frames_of(1), context=Context())
+        certify_with_face(
+            session,
+            nonce=challenge.nonce,
+            client_binding="other-browser",
+            frames=frames_of(1),
+            context=Context(),
+        )
+    certify_with_face(
+        session,
+        nonce=challenge.nonce,
+        client_binding=BINDING,
+        frames=frames_of(1),
+        context=Context(),
+    )
     with pytest.raises(ReplayDetected, match="already sent"):
-        certify_with_face(session, nonce=challenge.nonce, client_binding=BINDING,
-                          frames=frames_of(1), context=Context())
+        certify_with_face(
+            session,
+            nonce=challenge.nonce,
+            client_binding=BINDING,
+            frames=frames_of(1),
+            context=Context(),
+        )
 
 
 def test_expired_challenge_is_refused_clearly(session: Session) -> None:
     retiree = enrolled_retiree(session)
-    challenge = issue_challenge(session, retiree_id=retiree.id, mode=CertMode.SELF,
-                                client_binding=BINDING)
+    challenge = issue_challenge(
+        session, retiree_id=retiree.id, mode=CertMode.SELF, client_binding=BINDING
+    )
     challenge.expires_at = challenge.issued_at - timedelta(seconds=1)
     session.flush()
     with pytest.raises(InvalidInput, match="Time ran out"):
-        certify_with_face(session, nonce=challenge.nonce, client_binding=BINDING,
-                          frames=frames_of(1), context=Context())
+        certify_with_face(
+            session,
+            nonce=challenge.nonce,
+            client_binding=BINDING,
+            frames=frames_of(1),
+            context=Context(),
+        )
 
 
 @pytest.mark.parametrize(
     ("frames", "error"),
-    [([Frame(b"x", 0.0)] * 2, InvalidInput), ([Frame(b"x" * 400_000, 0.0)] * 5, PayloadTooLarge),
-     ([Frame(b"x", 1.0), Frame(b"x", 0.5), Frame(b"x", 2.0)], InvalidInput),
-     ([Frame(b"x", 0.0)] * 200, PayloadTooLarge)],
+    [
+        ([Frame(b"x", 0.0)] * 2, InvalidInput),
+        ([Frame(b"x" * 400_000, 0.0)] * 5, PayloadTooLarge),
+        ([Frame(b"x", 1.0), Frame(b"x", 0.5), Frame(b"x", 2.0)], InvalidInput),
+        ([Frame(b"x", 0.0)] * 200, PayloadTooLarge),
+    ],
 )
 def test_bad_uploads_are_refused_before_decoding(
     session: Session, frames: list[Frame], error: type[Exception]
 ) -> None:
     retiree = enrolled_retiree(session)
-    challenge = issue_challenge(session, retiree_id=retiree.id, mode=CertMode.SELF,
-                                client_binding=BINDING)
+    challenge = issue_challenge(
+        session, retiree_id=retiree.id, mode=CertMode.SELF, client_binding=BINDING
+    )
     with pytest.raises(error):
-        certify_with_face(session, nonce=challenge.nonce, client_binding=BINDING,
-                          frames=frames, context=Context())
+        certify_with_face(
+            session, nonce=challenge.nonce, client_binding=BINDING, frames=frames, context=Context()
+        )
     assert session.get_one(ChallengeSession, challenge.id).status.value == "open"
 
 
 def test_undecodable_frames_are_a_4xx_and_record_nothing(session: Session) -> None:
     retiree = enrolled_retiree(session)
-    challenge = issue_challenge(session, retiree_id=retiree.id, mode=CertMode.SELF,
-                                client_binding=BINDING)
+    challenge = issue_challenge(
+        session, retiree_id=retiree.id, mode=CertMode.SELF, client_binding=BINDING
+    )
     with pytest.raises(InvalidInput):
-        certify_with_face(session, nonce=challenge.nonce, client_binding=BINDING,
-                          frames=[Frame(b"not a jpeg", i * 0.1) for i in range(5)],
-                          context=Context())
+        certify_with_face(
+            session,
+            nonce=challenge.nonce,
+            client_binding=BINDING,
+            frames=[Frame(b"not a jpeg", i * 0.1) for i in range(5)],
+            context=Context(),
+        )
 
 
 def test_system_faults_never_count_against_the_retiree(
@@ -134,3 +167,37 @@ def test_system_faults_never_count_against_the_retiree(
         result = certify(session, retiree, face_seed=1)
         assert result.outcome == Outcome.SYSTEM_FAULT and not result.counts_as_attempt
     assert decide.tries_today(session, retiree.id) == 0
+
+
+def test_one_helper_is_limited_per_day(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifecert.certification.challenges import Helper
+    from lifecert.core.roles import Role
+    from lifecert.core.settings import get_settings
+    from tests.builders import make_staff
+
+    monkeypatch.setattr(get_settings().certification, "max_helper_attempts_per_day", 2)
+    worker = make_staff(session, role=Role.PLATFORM_ADMIN)
+    first = enrolled_retiree(session, face_seed=11, name="甲")
+    people = [
+        first,
+        *(
+            enrolled_retiree(session, face_seed=12 + i, name=n, community=first.community)
+            for i, n in enumerate("乙丙")
+        ),
+    ]
+    for person, seed in zip(people[:2], (11, 12), strict=True):
+        certify(
+            session,
+            person,
+            face_seed=seed,
+            mode=CertMode.HOME_VISIT,
+            helper=Helper(staff_id=worker.id),
+        )
+    with pytest.raises(TooManyRequests, match="Too many checks"):
+        certify(
+            session,
+            people[2],
+            face_seed=13,
+            mode=CertMode.HOME_VISIT,
+            helper=Helper(staff_id=worker.id),
+        )

@@ -64,9 +64,12 @@ def _send_code(session: Session, *, phone: str, retiree_id: int | None) -> None:
         )
     )
     # The warning is part of every message: scams cluster around certification deadlines.
-    text = gettext("[{sender}] Your code is {code}, valid for 5 minutes. Certification is free; "
-                   "staff never ask for your code or bank PIN.",
-                   sender=get_settings().sms.sender_name, code=code)
+    text = gettext(
+        "[{sender}] Your code is {code}, valid for 5 minutes. Certification is free; "
+        "staff never ask for your code or bank PIN.",
+        sender=get_settings().sms.sender_name,
+        code=code,
+    )
     get_sms_gateway().send(phone, text)
 
 

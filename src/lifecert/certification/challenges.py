@@ -35,8 +35,11 @@ def issue_challenge(
 ) -> ChallengeSession:
     settings = get_settings().certification
     ttl = settings.challenge_ttl_s
-    drawn = (challenge_from_names(settings.fixed_actions, ttl=float(ttl))
-             if settings.fixed_actions else new_challenge(ttl=float(ttl)))
+    drawn = (
+        challenge_from_names(settings.fixed_actions, ttl=float(ttl))
+        if settings.fixed_actions
+        else new_challenge(ttl=float(ttl))
+    )
     now = utcnow()
     challenge = ChallengeSession(
         retiree_id=retiree_id,

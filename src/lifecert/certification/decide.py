@@ -90,6 +90,28 @@ def ensure_tries_left(session: Session, retiree_id: int) -> None:
         )
 
 
+def ensure_helper_and_device_limits(session: Session, challenge: ChallengeSession, ip: str) -> None:
+    """One helper account, or one network address, may not run more checks a day than a
+    real family or a community worker would (insider fraud is certifying the dead)."""
+    limit = get_settings().certification.max_helper_attempts_per_day
+    start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = select(func.count()).select_from(Certification).where(Certification.created_at >= start)
+    checks = []
+    if challenge.helper_family_id is not None:
+        checks.append((Certification.helper_family_id == challenge.helper_family_id, limit))
+    if challenge.helper_staff_id is not None:
+        checks.append((Certification.helper_staff_id == challenge.helper_staff_id, limit))
+    elif ip:
+        # Phones share addresses (mobile carriers, a community centre's Wi-Fi): a wider limit.
+        checks.append((Certification.ip == ip, limit * 5))
+    for condition, most in checks:
+        if (session.scalar(today.where(condition)) or 0) >= most:
+            raise TooManyRequests(
+                "Too many checks from this account or network today. "
+                "Please try again tomorrow or call your community."
+            )
+
+
 def _decode_all(engine: FaceEngine, frames: Sequence[Frame]) -> list[tuple[RGBImage, float]]:
     decoded = []
     for frame in frames:

@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from lifecert.certification import payments, service
 from lifecert.certification.access import ensure_helper_may_certify
 from lifecert.certification.challenges import Helper, issue_challenge
+from lifecert.certification.cycle import Policy, set_policy
 from lifecert.certification.decide import Context, Frame
 from lifecert.certification.models import CertMode, FamilyHelper
 from lifecert.core.errors import (
@@ -20,10 +22,14 @@ from lifecert.core.errors import (
     PayloadTooLarge,
     PermissionDenied,
 )
+from lifecert.core.faces import get_face_engine
+from lifecert.core.i18n import get_locale
 from lifecert.core.roles import Permission
 from lifecert.core.security import csrf_matches
 from lifecert.core.settings import get_settings
+from lifecert.face_engine import FaceEngineError, message
 from lifecert.identity.deps import CurrentActor, SessionDep, resolve_actor
+from lifecert.organisation.service import get_region
 from lifecert.retirees.service import get_retiree
 
 router = APIRouter(prefix="/api/v1", tags=["certification"])
@@ -79,6 +85,31 @@ def new_challenge(
         "actions": challenge.actions,
         "expires_at": challenge.expires_at.isoformat(),
         "ttl_seconds": get_settings().certification.challenge_ttl_s,
+    }
+
+
+@router.post("/certify/hint")
+async def quality_hint(
+    request: Request,
+    session: SessionDep,
+    frame: UploadFile,
+    retiree_id: Annotated[int | None, Form()] = None,
+) -> dict[str, Any]:
+    """Live advice while the person gets ready ("move closer", "too dark"). Decides nothing."""
+    _who(request, session, retiree_id)
+    data = await frame.read(get_settings().certification.max_frame_bytes + 1)
+    if len(data) > get_settings().certification.max_frame_bytes:
+        raise PayloadTooLarge("A picture is too large. Please try again.")
+    engine = get_face_engine()
+    try:
+        quality = engine.quality(engine.decode(data))
+    except FaceEngineError as exc:
+        raise InvalidInput("The picture could not be read.") from exc
+    locale = "zh-CN" if get_locale() == "zh_CN" else "en"
+    return {
+        "ok": quality.ok,
+        "reasons": list(quality.reasons),
+        "messages": [message(code, locale) for code in quality.reasons],
     }
 
 
@@ -155,3 +186,20 @@ def payment_changes_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="payment-changes.csv"'},
     )
+
+
+class PolicyBody(BaseModel):
+    cycle_days: int = Field(ge=30, le=1100)
+    due_soon_days: int = Field(ge=1, le=180)
+    grace_days: int = Field(ge=0, le=365)
+
+
+@router.put("/regions/{region_id}/cycle-policy")
+def put_cycle_policy(
+    region_id: int, body: PolicyBody, session: SessionDep, actor: CurrentActor
+) -> dict[str, int]:
+    """A region's certification cycle (e.g. 6 months); applies to certifications from now on."""
+    region = get_region(session, actor=actor, region_id=region_id)
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers and admins
+    set_policy(session, region_id=region.id, policy=Policy(**body.model_dump()))
+    return {"region_id": region.id, **body.model_dump()}

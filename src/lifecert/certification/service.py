@@ -43,6 +43,7 @@ def certify_with_face(
     challenge = claim_challenge(session, nonce=nonce, client_binding=client_binding)
     retiree = session.get_one(Retiree, challenge.retiree_id)
     decide.ensure_tries_left(session, retiree.id)
+    decide.ensure_helper_and_device_limits(session, challenge, context.ip)
     certification = Certification(
         retiree_id=retiree.id,
         challenge_id=challenge.id,

@@ -10,11 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from lifecert.certification import service
-from lifecert.certification.models import CaseStatus, Certification, FamilyHelper, Outcome
+from lifecert.certification.access import invitation_token
+from lifecert.certification.models import CaseStatus, FamilyHelper, Outcome
 from lifecert.core.db import utcnow
 from lifecert.core.errors import NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.storage import get_blob_store
+from lifecert.enrollment.models import FaceTemplate, StoredPhoto
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.retirees.service import get_retiree
 from lifecert.web.pages import page_actor
@@ -31,23 +33,58 @@ def home_visit(request: Request, session: SessionDep, retiree_id: int) -> HTMLRe
 
 
 @router.get("/certifications/{certification_id}", response_class=HTMLResponse)
-def certification_detail(request: Request, session: SessionDep,
-                         certification_id: int) -> HTMLResponse:
+def certification_detail(
+    request: Request, session: SessionDep, certification_id: int
+) -> HTMLResponse:
     actor = page_actor(request, session)
-    certification = service.get_certification(session, actor=actor,
-                                               certification_id=certification_id)
+    certification = service.get_certification(
+        session, actor=actor, certification_id=certification_id
+    )
     retiree = get_retiree(session, actor=actor, retiree_id=certification.retiree_id)
-    return render(request, "certification.html", c=certification, retiree=retiree,
-                  Outcome=Outcome, can_see_frames=actor.can(Permission.READ_FULL_ID_NUMBER))
+    # Reference photos beside the live frames, while their retention lasts.
+    with_photo = set(
+        session.scalars(
+            select(FaceTemplate.id)
+            .join(StoredPhoto, FaceTemplate.photo_id == StoredPhoto.id)
+            .where(FaceTemplate.retiree_id == retiree.id, StoredPhoto.blob_key != "")
+        )
+    )
+    return render(
+        request,
+        "certification.html",
+        c=certification,
+        retiree=retiree,
+        Outcome=Outcome,
+        with_photo=with_photo,
+        can_see_frames=actor.can(Permission.READ_FULL_ID_NUMBER),
+    )
+
+
+@router.get("/templates/{template_id}/photo")
+def template_photo(request: Request, session: SessionDep, template_id: int) -> Response:
+    actor = page_actor(request, session)
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # reviewers only: photos are biometric data
+    template = session.get(FaceTemplate, template_id)
+    photo = session.get(StoredPhoto, template.photo_id) if template and template.photo_id else None
+    if template is None or photo is None or not photo.blob_key:
+        raise NotFound("No such picture.")
+    get_retiree(session, actor=actor, retiree_id=template.retiree_id)  # scope check
+    return Response(
+        get_blob_store().get(photo.blob_key),
+        media_type=photo.content_type,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/certifications/{certification_id}/frames/{index}")
-def certification_frame(request: Request, session: SessionDep, certification_id: int,
-                        index: int) -> Response:
+def certification_frame(
+    request: Request, session: SessionDep, certification_id: int, index: int
+) -> Response:
     actor = page_actor(request, session)
     actor.require(Permission.READ_FULL_ID_NUMBER)  # reviewers only: frames are biometric data
-    certification = service.get_certification(session, actor=actor,
-                                               certification_id=certification_id)
+    certification = service.get_certification(
+        session, actor=actor, certification_id=certification_id
+    )
     if not 0 <= index < len(certification.frame_keys):
         raise NotFound("No such picture.")
     data = get_blob_store().get(certification.frame_keys[index])
@@ -55,9 +92,13 @@ def certification_frame(request: Request, session: SessionDep, certification_id:
 
 
 @router.post("/retirees/{retiree_id}/non-face")
-def non_face(request: Request, session: SessionDep, retiree_id: int,
-             reason: Annotated[str, Form(max_length=2000)],
-             csrf: Annotated[str, Form()] = "") -> Response:
+def non_face(
+    request: Request,
+    session: SessionDep,
+    retiree_id: int,
+    reason: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
     case = service.record_non_face(session, actor=actor, retiree_id=retiree_id, reason=reason)
@@ -71,10 +112,14 @@ def review_queue(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.post("/reviews/{case_id}")
-def decide(request: Request, session: SessionDep, case_id: int,
-           decision: Annotated[CaseStatus, Form()],
-           note: Annotated[str, Form(max_length=2000)] = "",
-           csrf: Annotated[str, Form()] = "") -> Response:
+def decide(
+    request: Request,
+    session: SessionDep,
+    case_id: int,
+    decision: Annotated[CaseStatus, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
     service.decide_case(session, actor=actor, case_id=case_id, decision=decision, note=note)
@@ -85,14 +130,19 @@ def decide(request: Request, session: SessionDep, case_id: int,
 def helpers(request: Request, session: SessionDep) -> HTMLResponse:
     actor = page_actor(request, session)
     actor.require(Permission.WRITE_RETIREES)
-    pending = session.scalars(select(FamilyHelper).where(FamilyHelper.verified_at.is_(None))
-                              .order_by(FamilyHelper.created_at).limit(200)).all()
+    pending = session.scalars(
+        select(FamilyHelper)
+        .where(FamilyHelper.verified_at.is_(None))
+        .order_by(FamilyHelper.created_at)
+        .limit(200)
+    ).all()
     return render(request, "helpers.html", helpers=pending)
 
 
 @router.post("/helpers/{helper_id}/verify")
-def verify_helper(request: Request, session: SessionDep, helper_id: int,
-                  csrf: Annotated[str, Form()] = "") -> Response:
+def verify_helper(
+    request: Request, session: SessionDep, helper_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
     actor.require(Permission.WRITE_RETIREES)
@@ -102,3 +152,16 @@ def verify_helper(request: Request, session: SessionDep, helper_id: int,
     helper.verified_at, helper.verified_by = utcnow(), actor.staff_id
     return RedirectResponse("/helpers", status_code=303)
 
+
+@router.get("/retirees/{retiree_id}/invitation", response_class=HTMLResponse)
+def invitation(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
+    """A printable notice with the phone link as a QR code (no personal data in the link)."""
+    import segno
+
+    actor = page_actor(request, session)
+    retiree = get_retiree(
+        session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+    )
+    link = f"{str(request.base_url).rstrip('/')}/m/i/{invitation_token(retiree.id)}"
+    qr_svg = segno.make(link, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    return render(request, "invitation.html", retiree=retiree, link=link, qr_svg=qr_svg)

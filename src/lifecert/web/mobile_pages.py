@@ -47,29 +47,47 @@ def start(request: Request) -> HTMLResponse:
 
 
 @router.post("/code", response_class=HTMLResponse)
-def send_code(request: Request, session: SessionDep,
-              id_number: Annotated[str, Form(max_length=20)],
-              csrf: Annotated[str, Form()] = "") -> HTMLResponse:
+def send_code(
+    request: Request,
+    session: SessionDep,
+    id_number: Annotated[str, Form(max_length=20)],
+    csrf: Annotated[str, Form()] = "",
+) -> HTMLResponse:
     verify_form_csrf(request, csrf)
     try:
         phone = access.request_retiree_code(session, id_number=id_number)
     except LifeCertError as exc:
         session.commit()
-        return render(request, "m/start.html", status_code=exc.status_code,
-                      error=gettext(exc.message, **exc.params), id_number=id_number)
+        return render(
+            request,
+            "m/start.html",
+            status_code=exc.status_code,
+            error=gettext(exc.message, **exc.params),
+            id_number=id_number,
+        )
     return render(request, "m/code.html", id_number=id_number, phone=phone)
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, id_number: Annotated[str, Form(max_length=20)],
-          code: Annotated[str, Form(max_length=8)], csrf: Annotated[str, Form()] = "") -> Response:
+def login(
+    request: Request,
+    session: SessionDep,
+    id_number: Annotated[str, Form(max_length=20)],
+    code: Annotated[str, Form(max_length=8)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     verify_form_csrf(request, csrf)
     try:
         retiree = access.login_retiree(session, id_number=id_number, code=code)
     except LifeCertError as exc:
         session.commit()  # keep the attempt counter
-        return render(request, "m/code.html", status_code=exc.status_code, id_number=id_number,
-                      error=gettext(exc.message, **exc.params))
+        return render(
+            request,
+            "m/code.html",
+            status_code=exc.status_code,
+            id_number=id_number,
+            error=gettext(exc.message, **exc.params),
+        )
     _start_session(request, retiree_id=retiree.id)
     return RedirectResponse("/m/home", status_code=303)
 
@@ -85,9 +103,15 @@ def invitation(request: Request, session: SessionDep, token: str) -> Response:
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     retiree = _retiree(request, session)
     consent = enrollment.active_consent(session, retiree_id=retiree.id)
-    return render(request, "m/home.html", retiree=retiree, display_name=masked_name(retiree.name),
-                  consent=consent, non_face=retiree.route == CertRoute.NON_FACE,
-                  consent_version=enrollment.CONSENT_TEXT_VERSION)
+    return render(
+        request,
+        "m/home.html",
+        retiree=retiree,
+        display_name=masked_name(retiree.name),
+        consent=consent,
+        non_face=retiree.route == CertRoute.NON_FACE,
+        consent_version=enrollment.CONSENT_TEXT_VERSION,
+    )
 
 
 @router.post("/consent")
@@ -105,13 +129,18 @@ def check(request: Request, session: SessionDep, retiree_id: int | None = None) 
     return render(request, "m/check.html", retiree_id=None, result_base="/m/result")
 
 
-def _own_certification(request: Request, session: SessionDep, certification_id: int) -> Certification:
+def _own_certification(
+    request: Request, session: SessionDep, certification_id: int
+) -> Certification:
     certification = session.get(Certification, certification_id)
     allowed = {request.session.get("retiree_id")}
     helper_id = request.session.get("helper_id")
     if helper_id:
-        allowed |= set(session.scalars(select(FamilyLink.retiree_id).where(
-            FamilyLink.helper_id == int(helper_id))))
+        allowed |= set(
+            session.scalars(
+                select(FamilyLink.retiree_id).where(FamilyLink.helper_id == int(helper_id))
+            )
+        )
     if certification is None or certification.retiree_id not in allowed:
         raise NotFound("No such certification.")
     return certification
@@ -121,8 +150,14 @@ def _own_certification(request: Request, session: SessionDep, certification_id: 
 def result(request: Request, session: SessionDep, certification_id: int) -> HTMLResponse:
     certification = _own_certification(request, session, certification_id)
     retiree = session.get_one(Retiree, certification.retiree_id)
-    return render(request, "m/result.html", c=certification, retiree=retiree, Outcome=Outcome,
-                  reason=_reason_text(certification))
+    return render(
+        request,
+        "m/result.html",
+        c=certification,
+        retiree=retiree,
+        Outcome=Outcome,
+        reason=_reason_text(certification),
+    )
 
 
 def _reason_text(certification: Certification) -> str:
@@ -132,15 +167,21 @@ def _reason_text(certification: Certification) -> str:
     codes = [a["reason"] for a in liveness.get("actions", []) if not a.get("passed")]
     codes += certification.evidence.get("quality", {}).get("reasons", [])
     if certification.reason == "face_mismatch":
-        return gettext("We could not confirm it is you. Try again facing the light, or ask "
-                       "your community for a home visit.")
+        return gettext(
+            "We could not confirm it is you. Try again facing the light, or ask "
+            "your community for a home visit."
+        )
     return "；".join(dict.fromkeys(message(c, locale) for c in codes if c)) or ""
 
 
 @router.post("/appeal/{certification_id}")
-def appeal(request: Request, session: SessionDep, certification_id: int,
-           statement: Annotated[str, Form(max_length=2000)],
-           csrf: Annotated[str, Form()] = "") -> Response:
+def appeal(
+    request: Request,
+    session: SessionDep,
+    certification_id: int,
+    statement: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     verify_form_csrf(request, csrf)
     certification = _own_certification(request, session, certification_id)
     service.appeal(session, certification=certification, statement=statement)
@@ -153,26 +194,41 @@ def helper_home(request: Request, session: SessionDep) -> HTMLResponse:
     helper = session.get(FamilyHelper, int(helper_id)) if helper_id else None
     if helper is None:
         return render(request, "m/helper_login.html")
-    elders = session.execute(select(FamilyLink, Retiree).join(
-        Retiree, FamilyLink.retiree_id == Retiree.id).where(FamilyLink.helper_id == helper.id)).all()
-    return render(request, "m/helper.html", helper=helper,
-                  elders=[(link, r, masked_name(r.name)) for link, r in elders])
+    elders = session.execute(
+        select(FamilyLink, Retiree)
+        .join(Retiree, FamilyLink.retiree_id == Retiree.id)
+        .where(FamilyLink.helper_id == helper.id)
+    ).all()
+    return render(
+        request,
+        "m/helper.html",
+        helper=helper,
+        elders=[(link, r, masked_name(r.name)) for link, r in elders],
+    )
 
 
 @router.post("/helper/code", response_class=HTMLResponse)
-def helper_code(request: Request, session: SessionDep, phone: Annotated[str, Form(max_length=20)],
-                csrf: Annotated[str, Form()] = "") -> HTMLResponse:
+def helper_code(
+    request: Request,
+    session: SessionDep,
+    phone: Annotated[str, Form(max_length=20)],
+    csrf: Annotated[str, Form()] = "",
+) -> HTMLResponse:
     verify_form_csrf(request, csrf)
     access.request_helper_code(session, phone=phone)
     return render(request, "m/helper_login.html", phone=phone, code_sent=True)
 
 
 @router.post("/helper/login")
-def helper_login(request: Request, session: SessionDep, phone: Annotated[str, Form(max_length=20)],
-                 code: Annotated[str, Form(max_length=8)],
-                 name: Annotated[str, Form(max_length=50)] = "",
-                 id_number: Annotated[str, Form(max_length=20)] = "",
-                 csrf: Annotated[str, Form()] = "") -> Response:
+def helper_login(
+    request: Request,
+    session: SessionDep,
+    phone: Annotated[str, Form(max_length=20)],
+    code: Annotated[str, Form(max_length=8)],
+    name: Annotated[str, Form(max_length=50)] = "",
+    id_number: Annotated[str, Form(max_length=20)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     verify_form_csrf(request, csrf)
     helper = access.login_helper(session, phone=phone, code=code, name=name, id_number=id_number)
     _start_session(request, helper_id=helper.id)
@@ -180,9 +236,13 @@ def helper_login(request: Request, session: SessionDep, phone: Annotated[str, Fo
 
 
 @router.post("/helper/elders")
-def add_elder(request: Request, session: SessionDep, id_number: Annotated[str, Form(max_length=20)],
-              relation: Annotated[str, Form(max_length=20)],
-              csrf: Annotated[str, Form()] = "") -> Response:
+def add_elder(
+    request: Request,
+    session: SessionDep,
+    id_number: Annotated[str, Form(max_length=20)],
+    relation: Annotated[str, Form(max_length=20)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     verify_form_csrf(request, csrf)
     helper_id = request.session.get("helper_id")
     if not helper_id:
@@ -214,5 +274,6 @@ def service_worker() -> Response:
 
     from lifecert.web.templating import STATIC_DIR
 
-    return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript",
-                        headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC_DIR / "sw.js", media_type="text/javascript", headers={"Cache-Control": "no-cache"}
+    )

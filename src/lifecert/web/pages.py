@@ -9,16 +9,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.audit.service import record
+from lifecert.certification import service as certification
 from lifecert.core.errors import AuthenticationRequired, LifeCertError
-from lifecert.fraud.alerts import count_alerts
 from lifecert.core.i18n import SUPPORTED_LOCALES, gettext
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor
 from lifecert.core.security import new_csrf_token
+from lifecert.fraud.alerts import count_alerts
 from lifecert.identity.deps import SessionDep, resolve_actor, verify_form_csrf
 from lifecert.identity.service import authenticate_staff
 from lifecert.organisation import service as organisation
-from lifecert.certification import service as certification
 from lifecert.retirees import service as retirees
 from lifecert.retirees.models import CertState
 from lifecert.web.templating import render
@@ -65,8 +65,13 @@ def login(
     try:
         staff = authenticate_staff(session, username=username, password=password)
     except AuthenticationRequired as exc:
-        record(session, actor=None, action="staff.login_failed", target_type="staff",
-               details={"username": username[:64]})
+        record(
+            session,
+            actor=None,
+            action="staff.login_failed",
+            target_type="staff",
+            details={"username": username[:64]},
+        )
         session.commit()  # keep the failed-attempt counter even though we answer with an error
         error = gettext(exc.message)
         return render(
@@ -77,8 +82,13 @@ def login(
             username=username,
             next=_safe_next(next),
         )
-    record(session, actor=organisation.actor_for(staff), action="staff.login",
-           target_type="staff", target_id=staff.id)
+    record(
+        session,
+        actor=organisation.actor_for(staff),
+        action="staff.login",
+        target_type="staff",
+        target_id=staff.id,
+    )
     request.session.clear()  # fresh session content and CSRF token on login: no fixation
     request.session.update(
         {"staff_id": staff.id, "sv": staff.session_version, "csrf": new_csrf_token()}
@@ -154,8 +164,14 @@ def retiree_detail(request: Request, session: SessionDep, retiree_id: int) -> HT
     retiree = retirees.get_retiree(session, actor=actor, retiree_id=retiree_id)
     transfers = retirees.list_transfers(session, actor=actor, retiree_id=retiree.id)
     history = certification.history(session, actor=actor, retiree_id=retiree.id)
-    return render(request, "retiree.html", retiree=retiree, transfers=transfers,
-                  history=history, can_write=actor.can(Permission.WRITE_RETIREES))
+    return render(
+        request,
+        "retiree.html",
+        retiree=retiree,
+        transfers=transfers,
+        history=history,
+        can_write=actor.can(Permission.WRITE_RETIREES),
+    )
 
 
 @router.post("/retirees/{retiree_id}/notes")

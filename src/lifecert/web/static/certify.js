@@ -47,6 +47,27 @@
     return sum / (d.length / 16);
   }
 
+  // Before the check starts: advice from the server's quality check, spoken when it changes.
+  var lastHint = "", hintBusy = false;
+  function liveHint() {
+    if (!video.videoWidth || goButton.disabled || hintBusy) { return; }
+    hintBusy = true;
+    grab().then(function (blob) {
+      if (brightness() < 50) { return { ok: false, body: { messages: [box.dataset.tDark] } }; }
+      var form = new FormData();
+      form.append("frame", blob, "hint.jpg");
+      if (box.dataset.retiree) { form.append("retiree_id", box.dataset.retiree); }
+      return post("/api/v1/certify/hint", form);
+    }).then(function (res) {
+      var advice = (res.body.messages || []).slice(0, 1).join("");
+      if (advice !== lastHint) {
+        lastHint = advice;
+        hint.textContent = advice;
+        if (advice && !goButton.disabled) { say(advice); }
+      }
+    }).catch(function () {}).then(function () { hintBusy = false; });
+  }
+
   var frames = [], times = [], started = 0;
   function record(ms, progressFrom, progressTo) {
     var end = performance.now() + ms;
@@ -108,10 +129,7 @@
     .then(function (stream) {
       video.srcObject = stream;
       say(text("ready"));
-      setInterval(function () {
-        if (!video.videoWidth || goButton.disabled) { return; }
-        grab().then(function () { hint.textContent = brightness() < 50 ? (box.dataset.tDark || "") : ""; });
-      }, 1500);
+      setInterval(liveHint, 2000);
     })
     .catch(function () { hint.textContent = text("nocam"); say(text("nocam")); });
 
