@@ -107,3 +107,19 @@ def test_payment_changes_api_is_a_cursor_and_csv(client: TestClient, session: Se
     make_staff(session, role=Role.COMMUNITY_WORKER, regions=[retiree.community], username="w")
     login(client, "w")
     assert client.get("/api/v1/payments/changes").status_code == 403
+
+
+def test_nightly_task_runs_once_a_day_and_reminds_once(session: Session) -> None:
+    from lifecert.certification.tasks import run_cycle_task
+    from lifecert.core.sms import DevGateway, get_sms_gateway
+
+    retiree = enrolled_retiree(session)
+    certify(session, retiree, face_seed=1, today=DAY)
+    gateway = get_sms_gateway()
+    assert isinstance(gateway, DevGateway)
+    before = len(gateway.sent)
+    day = (DAY + timedelta(days=340)).isoformat()
+    first = run_cycle_task(day)
+    again = run_cycle_task(day)
+    assert first["due_soon"] == 1 and again.get("skipped") is True
+    assert len(gateway.sent) == before + 1 and "有效期至" in gateway.sent[0].text

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lifecert.audit import service as audit
 from lifecert.certification.models import PaymentChange
 from lifecert.core.crypto import get_keyring
 from lifecert.core.roles import Permission
@@ -59,6 +60,14 @@ def as_dict(row: Any) -> dict[str, Any]:
 
 def changes_csv(session: Session, *, actor: Actor, since_id: int, day: date | None) -> str:
     rows = changes_since(session, actor=actor, since_id=since_id, limit=1_000_000, day=day)
+    audit.record(
+        session,
+        actor=actor,
+        action="payments.exported",
+        target_type="payment_change",
+        target_id=since_id,
+        details={"rows": len(rows), "day": str(day or "")},
+    )
     header = [
         "id",
         "action",

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.audit import service as audit
 from lifecert.certification import decide
 from lifecert.certification.challenges import claim_challenge
 from lifecert.certification.cycle import mark_certified
@@ -145,6 +146,14 @@ def record_non_face(
     session.add(case)
     retiree.cert_state = CertState.UNDER_REVIEW
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="certification.non_face_recorded",
+        target_type="retiree",
+        target_id=retiree.id,
+        details={"certification_id": certification.id},
+    )
     return case
 
 
@@ -168,6 +177,14 @@ def appeal(session: Session, *, certification: Certification, statement: str) ->
     )
     session.add(case)
     session.flush()
+    audit.record(
+        session,
+        actor=None,
+        action="certification.appealed",
+        target_type="retiree",
+        target_id=certification.retiree_id,
+        details={"certification_id": certification.id},
+    )
     return case
 
 
@@ -205,6 +222,30 @@ def decide_case(
         _restore_state(retiree, today or date.today())
     else:
         _restore_state(retiree, today or date.today())
+    audit.record(
+        session,
+        actor=actor,
+        action="certification.review_decided",
+        target_type="retiree",
+        target_id=retiree.id,
+        details={
+            "case_id": case.id,
+            "decision": decision.value,
+            "certification_id": certification.id,
+        },
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="certification.review_decided",
+        target_type="retiree",
+        target_id=retiree.id,
+        details={
+            "case_id": case.id,
+            "decision": decision.value,
+            "certification_id": certification.id,
+        },
+    )
     return case
 
 
