@@ -52,6 +52,7 @@ def main() -> None:
                        "LIFECERT_CERTIFICATION__MAX_HELPER_ATTEMPTS_PER_DAY": "1000"})
     from rich.console import Console
     from rich.table import Table
+    from tests.web.test_browser_flow import _enroll_demo_person
 
     from lifecert.certification.challenges import issue_challenge
     from lifecert.certification.decide import Context, Frame
@@ -61,7 +62,6 @@ def main() -> None:
     from lifecert.core.db import session_scope
     from lifecert.core.faces import get_face_engine
     from lifecert.face_engine.shared_data import default_data_dir
-    from tests.web.test_browser_flow import _enroll_demo_person
 
     data = args.data or default_data_dir()
     clip = _frames(data / "video" / "app_blink_left_smile.mp4")

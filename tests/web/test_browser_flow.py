@@ -58,7 +58,7 @@ def _chromium() -> str:
                        capture_output=True, timeout=900)
     found = shutil.which("chromium")
     if not found:
-        pytest.skip("Chromium is not installed and could not be installed (apt-get install chromium)")
+        pytest.skip("Chromium is missing and could not be installed: apt-get install chromium")
     return found
 
 
@@ -111,7 +111,9 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def server(media: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def server(
+    media: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     folder = tmp_path_factory.mktemp("server")
     url = f"sqlite:///{folder / 'browser.sqlite3'}"
     migrate.upgrade(url=url)

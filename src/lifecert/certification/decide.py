@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from lifecert.core.storage import get_blob_store
 from lifecert.enrollment import service as enrollment
 from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
+from lifecert.face_engine.types import LivenessAction
 from lifecert.retirees.models import CertState, Retiree
 
 log = get_logger("lifecert.certification")
@@ -146,7 +147,7 @@ def _match_templates(
             FaceTemplate.model_id == live.model_id,
         )
     ).all()
-    scores = []
+    scores: list[dict[str, Any]] = []
     for template in templates:
         match = engine.compare(live, enrollment.decrypt_template(template))
         scores.append(
@@ -211,8 +212,8 @@ def evaluate(
     engine = get_face_engine()
     decoded = _decode_all(engine, frames)
     spec = Challenge(
-        tuple(challenge.actions),
-        challenge.nonce,  # type: ignore[arg-type]
+        cast(tuple[LivenessAction, ...], tuple(challenge.actions)),
+        challenge.nonce,
         0.0,
         float((challenge.expires_at - challenge.issued_at).total_seconds()),
     )

@@ -7,7 +7,6 @@ from datetime import date
 from celery import shared_task
 from sqlalchemy import select
 
-from lifecert.audit import service as audit
 from lifecert.certification.cycle import run_cycle
 from lifecert.certification.models import Certification
 from lifecert.core.db import session_scope, utcnow
