@@ -198,13 +198,11 @@ def _certification(rng: random.Random, today: date) -> tuple[CertState, date | N
     return (CertState.DUE_SOON if due_soon else CertState.CERTIFIED), valid_until
 
 
-def retiree_rows(
-    communities: list[Region], n: int, seed: int, today: date
-) -> Iterator[dict[str, object]]:
-    rng = random.Random(seed)
-    cipher = get_keyring()
+def _people(
+    rng: random.Random, communities: list[Region], n: int
+) -> Iterator[tuple[Region, str, date, bool]]:
+    """Residents spread over the communities, each with a unique valid ID number."""
     used: set[str] = set()
-    now = datetime.now(UTC)
     for i in range(n):
         community = communities[i % len(communities)]
         birth = _birth_date(rng)
@@ -212,7 +210,16 @@ def retiree_rows(
         while number in used:
             number = build_id_number(community.code[:6], birth, rng.randint(1, 999))
         used.add(number)
-        male = int(number[16]) % 2 == 1
+        yield community, number, birth, int(number[16]) % 2 == 1
+
+
+def retiree_rows(
+    communities: list[Region], n: int, seed: int, today: date
+) -> Iterator[dict[str, object]]:
+    rng = random.Random(seed)
+    cipher = get_keyring()
+    now = datetime.now(UTC)
+    for community, number, birth, male in _people(rng, communities, n):
         state, valid_until = _certification(rng, today)
         yield {
             "id_number_hash": cipher.lookup_hash(number),
@@ -287,15 +294,7 @@ def roster_csv_lines(communities: list[Region], n: int, seed: int) -> Iterator[l
     """A bureau-style roster (Chinese headers) of ``n`` people living in ``communities``."""
     rng = random.Random(seed)
     yield ROSTER_HEADER
-    used: set[str] = set()
-    for i in range(n):
-        community = communities[i % len(communities)]
-        birth = _birth_date(rng)
-        number = build_id_number(community.code[:6], birth, rng.randint(1, 999))
-        while number in used:
-            number = build_id_number(community.code[:6], birth, rng.randint(1, 999))
-        used.add(number)
-        male = int(number[16]) % 2 == 1
+    for community, number, _birth, male in _people(rng, communities, n):
         yield [
             number,
             _name(rng, male),

@@ -217,23 +217,10 @@ def decide_case(
         mark_certified(
             session, retiree=retiree, certification=certification, today=today or date.today()
         )
-    elif decision == CaseStatus.REJECTED:
-        certification.outcome = Outcome.REJECTED
-        _restore_state(retiree, today or date.today())
     else:
+        if decision == CaseStatus.REJECTED:
+            certification.outcome = Outcome.REJECTED
         _restore_state(retiree, today or date.today())
-    audit.record(
-        session,
-        actor=actor,
-        action="certification.review_decided",
-        target_type="retiree",
-        target_id=retiree.id,
-        details={
-            "case_id": case.id,
-            "decision": decision.value,
-            "certification_id": certification.id,
-        },
-    )
     audit.record(
         session,
         actor=actor,
