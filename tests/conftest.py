@@ -69,6 +69,16 @@ def session(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session
             outer.rollback()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_face_index() -> Iterator[None]:
+    # The 1:N index is a per-process cache of the templates; each test's data is rolled back.
+    from lifecert.fraud.index import reset_indexes
+
+    reset_indexes(delete_files=True)
+    yield
+    reset_indexes(delete_files=True)
+
+
 @pytest.fixture
 def client(session: Session) -> Iterator[TestClient]:
     from lifecert.app import create_app

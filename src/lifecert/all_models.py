@@ -1,5 +1,6 @@
 """Imports every domain's tables so Alembic and the test builders see one complete metadata."""
 
+from lifecert.audit.models import AuditEntry, AuditHead
 from lifecert.certification.models import (
     Certification,
     ChallengeSession,
@@ -10,7 +11,6 @@ from lifecert.certification.models import (
     PaymentChange,
     ReviewCase,
 )
-from lifecert.audit.models import AuditEntry, AuditHead
 from lifecert.core.db import Base
 from lifecert.enrollment.models import (
     BiometricConsent,
@@ -25,9 +25,30 @@ from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
 from lifecert.system.models import JobRun
 
 __all__ = [
-    "Alert", "AlertLink", "AuditEntry", "AuditHead", "DeathRecord",
-    "Certification", "ChallengeSession", "CyclePolicy", "FamilyHelper", "FamilyLink", "LoginCode",
-    "PaymentChange", "ReviewCase",
-    "ApiToken", "Base", "BiometricConsent", "EnrollmentReview", "FaceTemplate", "ImportJob",
-    "JobRun", "Region", "Retiree", "RetireeTransfer", "Staff", "StaffRegion", "StoredPhoto",
+    "Alert",
+    "AlertLink",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "BiometricConsent",
+    "Certification",
+    "ChallengeSession",
+    "CyclePolicy",
+    "DeathRecord",
+    "EnrollmentReview",
+    "FaceTemplate",
+    "FamilyHelper",
+    "FamilyLink",
+    "ImportJob",
+    "JobRun",
+    "LoginCode",
+    "PaymentChange",
+    "Region",
+    "Retiree",
+    "RetireeTransfer",
+    "ReviewCase",
+    "Staff",
+    "StaffRegion",
+    "StoredPhoto",
 ]

@@ -15,11 +15,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from lifecert import __version__
+from lifecert.certification.endpoints import router as certification_router
 from lifecert.core.faces import get_face_engine
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
 from lifecert.core.logging import configure_logging
 from lifecert.core.settings import Settings, get_settings
-from lifecert.certification.endpoints import router as certification_router
 from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import deaths_router
 from lifecert.fraud.endpoints import router as fraud_router

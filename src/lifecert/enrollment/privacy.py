@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.roles import Permission
@@ -53,6 +54,8 @@ def export_retiree_data(session: Session, *, actor: Actor, retiree_id: int) -> d
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.READ_FULL_ID_NUMBER
     )
+    record(session, actor=actor, action="retiree.data_exported", target_type="retiree",
+           target_id=retiree.id)
     person = _columns(
         retiree,
         (

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import images, matching
+from . import images, matching, views
 from .errors import FaceEngineError, NoFaceError
 from .interfaces import Aligner, Detector, Embedder, Landmarker, LivenessCheck, TimedFrame
 from .quality import QualityThresholds, assess
@@ -33,9 +33,10 @@ class FaceEngineConfig:
     max_image_pixels: int = images.DEFAULT_MAX_PIXELS
     threads: int = 1
     cache_dir: str | None = None  # where backends may keep converted models
-    # Average each descriptor with its mirror image's (test-time flip): fewer pose/lighting
-    # errors (LFW: see benchmarks/verify_lfw.py). Changes the descriptors, so the model id too.
-    flip_augment: bool = True
+    # Test-time views averaged into one descriptor (see views.py): "none", "flip" (chip and
+    # mirror) or "jitter6" (flip x zoom 0.95/1/1.05, L2-normalised; like dlib's num_jitters but
+    # deterministic). Changes the descriptors, so the model id gets a suffix.
+    augment: str = "jitter6"
     quality: QualityThresholds = field(default_factory=QualityThresholds)
 
     @classmethod
@@ -48,7 +49,7 @@ class FaceEngineConfig:
             aligner="fake",
             embedder="fake",
             liveness="fake",
-            flip_augment=False,
+            augment="none",
         )
 
 
@@ -143,18 +144,14 @@ class FaceEngine:
 
     @property
     def model_id(self) -> str:
-        """Id of the descriptors this engine produces: the embedder's, plus "+flip" if used."""
-        suffix = FLIP_SUFFIX if self.config.flip_augment else ""
-        return self.embedder.model_id + suffix
+        """Id of the descriptors this engine produces: the embedder's plus the views' suffix."""
+        return self.embedder.model_id + views.model_suffix(self.config.augment)
 
     def embed_faces(self, image: RGBImage, faces: Sequence[Face]) -> list[Embedding]:
         return self.embed_chips(self.chips(image, faces))
 
     def embed_chips(self, chips: np.ndarray) -> list[Embedding]:
-        vectors = self.embedder.embed_chips(chips)
-        if self.config.flip_augment and len(chips):
-            mirrored = np.ascontiguousarray(chips[:, :, ::-1])
-            vectors = (vectors + self.embedder.embed_chips(mirrored)) / 2
+        vectors = views.embed_with_views(self.embedder, chips, self.config.augment)
         model_id = self.model_id
         return [Embedding(vector=v.astype(np.float32), model_id=model_id) for v in vectors]
 
@@ -175,7 +172,6 @@ class FaceEngine:
         return (size, size, 3)
 
 
-FLIP_SUFFIX = "+flip"
 _DEFAULT: FaceEngine | None = None
 _DEFAULT_LOCK = threading.Lock()
 

@@ -36,6 +36,12 @@ def _dlib5(_: BackendContext) -> object:
     return Dlib5PointAligner()
 
 
+def _dlib5_shift(_: BackendContext) -> object:
+    from .dlib_backend import Dlib5PointAligner
+
+    return Dlib5PointAligner(box_source="shift")  # the former rule, for benchmarks
+
+
 def _dlib_resnet(_: BackendContext) -> object:
     from .dlib_backend import DlibResNetEmbedder
 
@@ -71,6 +77,7 @@ def register_builtin() -> None:
     register("detector", "dlib_hog", _dlib_hog)
     register("landmarker", "facemesh", _facemesh)
     register("aligner", "dlib5", _dlib5)
+    register("aligner", "dlib5_shift", _dlib5_shift)
     register("embedder", "dlib_resnet", _dlib_resnet)
     register("liveness", "active", _active_liveness)
     for kind in ("detector", "landmarker", "aligner", "embedder", "liveness"):

@@ -65,6 +65,12 @@ def convert_dat(dat_bytes: bytes, dat_sha256: str, *, fold_input: bool = True) -
     return bytes(model.SerializeToString())
 
 
+def onnx_model_bytes(dat_path: Path | None = None, *, fold_input: bool = True) -> bytes:
+    """The converted model without touching the cache (for read-only deployments)."""
+    dat_bytes = (dat_path or default_dat_path()).read_bytes()
+    return convert_dat(dat_bytes, hashlib.sha256(dat_bytes).hexdigest(), fold_input=fold_input)
+
+
 def ensure_onnx_model(
     dat_path: Path | None = None, cache_dir: Path | None = None, *, fold_input: bool = True
 ) -> Path:

@@ -7,6 +7,7 @@ that both give the same descriptors, which is why they share one ``model_id``.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .cache import ensure_onnx_model
+from .cache import ensure_onnx_model, onnx_model_bytes
+
+_log = logging.getLogger(__name__)
 
 # Same id as dlib's own descriptor (backends/dlib_backend.py): the contract test shows a max
 # abs difference of ~3e-7 over hundreds of real chips and no LFW decision change, so stored
@@ -57,7 +60,13 @@ class OnnxResnetEmbedder:
             return self._session
 
     def _new_session(self) -> Any:
-        path = self.model_path
+        try:
+            path = self.model_path
+        except OSError as exc:
+            # A read-only or full cache folder must not stop the engine: convert in memory
+            # (under a second) at every start instead.
+            _log.warning("ONNX model cache unusable (%s); converting in memory.", exc)
+            return self._open(onnx_model_bytes(self._dat_path))
         try:
             return self._open(path)
         except Exception:
@@ -66,7 +75,7 @@ class OnnxResnetEmbedder:
             path.unlink(missing_ok=True)
             return self._open(self.model_path)
 
-    def _open(self, path: Path) -> Any:
+    def _open(self, model: Path | bytes) -> Any:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -77,7 +86,8 @@ class OnnxResnetEmbedder:
         # Worker threads must not spin between requests: the web and queue processes share
         # their cores with detection and other work.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        source = model if isinstance(model, bytes) else str(model)
+        return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 
     def warm_up(self) -> None:
         self.embed_chips(np.zeros((1, self.chip_size, self.chip_size, 3), dtype=np.uint8))

@@ -24,62 +24,12 @@ from ..geometry import (
 from ..interfaces import Detector, Landmarker, TimedFrame
 from ..types import Face, Landmarks
 
-# Face oval, nose bridge/tip and brows: points that move rigidly with the head.
+# Upper face oval (forehead, temples, cheekbones down to ear level), nose bridge/tip and brows:
+# points that move rigidly with the head. The jaw line is left out: it moves when the mouth opens.
 RIGID_POINTS = (
-    10,
-    338,
-    297,
-    332,
-    284,
-    251,
-    389,
-    356,
-    454,
-    323,
-    361,
-    288,
-    397,
-    365,
-    379,
-    378,
-    400,
-    377,
-    152,
-    148,
-    176,
-    149,
-    150,
-    136,
-    172,
-    58,
-    132,
-    93,
-    234,
-    127,
-    162,
-    21,
-    54,
-    103,
-    67,
-    109,
-    168,
-    6,
-    197,
-    195,
-    5,
-    4,
-    1,
-    70,
-    63,
-    105,
-    66,
-    107,
-    336,
-    296,
-    334,
-    293,
-    300,
-)
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+    168, 6, 197, 195, 5, 4, 1, 70, 63, 105, 66, 107, 336, 296, 334, 293, 300,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
