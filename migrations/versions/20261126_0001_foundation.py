@@ -117,8 +117,7 @@ def upgrade() -> None:
     sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_staff_region_region_id_region'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_staff_region_staff_id_staff'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('staff_id', 'region_id', name=op.f('pk_staff_region')),
-    sa.UniqueConstraint('staff_id', 'region_id', name=op.f('uq_staff_region_staff_id_region_id'))
+    sa.PrimaryKeyConstraint('staff_id', 'region_id', name=op.f('pk_staff_region'))
     )
     # ### end Alembic commands ###
 

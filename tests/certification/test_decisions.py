@@ -201,3 +201,27 @@ def test_one_helper_is_limited_per_day(session: Session, monkeypatch: pytest.Mon
             mode=CertMode.HOME_VISIT,
             helper=Helper(staff_id=worker.id),
         )
+
+
+def test_certification_after_death_is_held_and_raises_a_high_alert(session: Session) -> None:
+    from lifecert.fraud.models import Alert, AlertKind, DeathRecord
+
+    retiree = enrolled_retiree(session, face_seed=21)
+    session.add(DeathRecord(retiree_id=retiree.id, date_of_death=date(2026, 1, 5),
+                            source="殡仪馆"))
+    session.flush()
+    result = certify(session, retiree, face_seed=21)
+    assert (result.outcome, result.reason) == (Outcome.REVIEW, "after_death")
+    alert = session.scalar(select(Alert).where(Alert.kind == AlertKind.CERTIFIED_AFTER_DEATH))
+    assert alert is not None and alert.severity.value == "high"
+
+
+def test_live_face_of_another_identity_raises_a_duplicate_alert(session: Session) -> None:
+    from lifecert.fraud.models import Alert, AlertKind
+
+    first = enrolled_retiree(session, face_seed=31, name="甲")
+    second = enrolled_retiree(session, face_seed=32, name="乙", community=first.community)
+    result = certify(session, second, face_seed=31)
+    assert result.outcome == Outcome.REVIEW
+    alert = session.scalar(select(Alert).where(Alert.kind == AlertKind.DUPLICATE_FACE))
+    assert alert is not None and result.evidence["duplicate"]["alert_id"] == alert.id

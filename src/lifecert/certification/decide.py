@@ -34,6 +34,9 @@ from lifecert.enrollment import service as enrollment
 from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
 from lifecert.face_engine.types import LivenessAction
+from lifecert.fraud import service as fraud
+from lifecert.fraud.alerts import LinkSpec
+from lifecert.fraud.models import LinkKind
 from lifecert.retirees.models import CertState, Retiree
 
 log = get_logger("lifecert.certification")
@@ -231,10 +234,16 @@ def evaluate(
     duplicate_of = None
     if live is not None:
         evidence["matching"] = _match_templates(session, retiree.id, live, engine)
-        duplicate_of, distance = enrollment.find_duplicate(
-            session, embedding=live, exclude_retiree=retiree.id
+        # 1:N: the same live face under another identity raises an alert and blocks acceptance.
+        alert = fraud.check_live_face(
+            session, embedding=live, retiree_id=retiree.id, links=_helper_links(challenge)
         )
-        evidence["duplicate"] = {"retiree_id": duplicate_of, "distance": distance}
+        duplicate_of = int(alert.evidence["other_retiree_id"]) if alert is not None else None
+        evidence["duplicate"] = {
+            "retiree_id": duplicate_of,
+            "alert_id": alert.id if alert is not None else None,
+            "distance": alert.evidence.get("distance") if alert is not None else None,
+        }
     else:
         evidence["matching"] = {
             "model_id": engine.embedder.model_id,
@@ -245,6 +254,15 @@ def evaluate(
         liveness.passed, evidence["matching"], duplicate_of, quality.ok and live is not None
     )
     return outcome, reason, evidence, live, decoded, index
+
+
+def _helper_links(challenge: ChallengeSession) -> list[LinkSpec]:
+    links = []
+    if challenge.helper_staff_id is not None:
+        links.append(LinkSpec(LinkKind.STAFF, str(challenge.helper_staff_id), "staff helper"))
+    if challenge.helper_family_id is not None:
+        links.append(LinkSpec(LinkKind.HELPER, str(challenge.helper_family_id), "family helper"))
+    return links
 
 
 def store_frames(frames: Sequence[Frame], indices: Sequence[int]) -> list[str]:

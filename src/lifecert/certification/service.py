@@ -24,6 +24,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, LifeCertError, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
+from lifecert.fraud import deaths
 from lifecert.retirees.models import CertRoute, CertState, Retiree
 from lifecert.retirees.service import get_retiree
 
@@ -82,6 +83,7 @@ def certify_with_face(
         certification.counts_as_attempt = False
     session.add(certification)
     session.flush()
+    _hold_if_deceased(session, certification, retiree)
     decide.finish(
         session,
         certification=certification,
@@ -89,7 +91,48 @@ def certify_with_face(
         live=live,
         today=today or date.today(),
     )
+    audit.record(
+        session,
+        actor=None,
+        action="certification.decided",
+        target_type="retiree",
+        target_id=retiree.id,
+        details=_audit_details(certification),
+    )
     return certification
+
+
+def _hold_if_deceased(session: Session, certification: Certification, retiree: Retiree) -> None:
+    """A check for someone registered as dead is never accepted automatically: it is the
+    strongest fraud signal, or a death record made in error (then a person restores them)."""
+    if not deaths.is_deceased_on(session, retiree.id, date.today()):
+        return
+    deaths.alert_certified_after_death(
+        session,
+        retiree_id=retiree.id,
+        certified_at=certification.created_at,
+        reference=f"certification #{certification.id}",
+    )
+    if certification.outcome in (Outcome.CERTIFIED, Outcome.RETRY):
+        certification.outcome, certification.reason = Outcome.REVIEW, "after_death"
+
+
+def _audit_details(certification: Certification) -> dict[str, object]:
+    """What the audit trail keeps of a decision: no frames, no vectors, no ID numbers."""
+    matching = certification.evidence.get("matching") or {}
+    best = matching.get("deciding_template") or {}
+    return {
+        "certification_id": certification.id,
+        "outcome": certification.outcome.value,
+        "reason": certification.reason,
+        "mode": certification.mode.value,
+        "helper_staff_id": certification.helper_staff_id,
+        "helper_family_id": certification.helper_family_id,
+        "ip": certification.ip,
+        "distance": best.get("distance"),
+        "template_id": best.get("template_id"),
+        "model_id": matching.get("model_id"),
+    }
 
 
 def get_certification(session: Session, *, actor: Actor, certification_id: int) -> Certification:

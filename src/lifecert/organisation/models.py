@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lifecert.core.db import Base, BigIntPK, IdMixin, TimestampMixin, UTCDateTime, str_enum
@@ -57,8 +57,7 @@ class Staff(IdMixin, TimestampMixin, Base):
 
 
 class StaffRegion(Base):
-    __tablename__ = "staff_region"
-    __table_args__ = (UniqueConstraint("staff_id", "region_id"),)
+    __tablename__ = "staff_region"  # the composite primary key keeps each pair unique
 
     staff_id: Mapped[int] = mapped_column(
         BigIntPK, ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
