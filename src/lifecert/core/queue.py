@@ -62,6 +62,10 @@ def build_celery(settings: Settings) -> Celery:
                 "task": "fraud.shared_contact_rules",
                 "schedule": crontab(hour=3, minute=45),
             },
+            "fraud-behaviour-rules": {
+                "task": "fraud.behaviour_rules",
+                "schedule": crontab(hour=4, minute=0),
+            },
         },
     )
     return app

@@ -75,6 +75,18 @@ class FraudSettings(BaseModel):
     # How many retirees may share one phone number / one pension account before an alert.
     shared_phone_min: int = Field(default=3, ge=2)
     shared_account_min: int = Field(default=2, ge=2)
+    # Certification behaviour (helpers are where insider fraud happened), over a sliding window.
+    behaviour_window_days: int = Field(default=7, ge=1, le=90)
+    helper_max_retirees: int = Field(default=8, ge=1)  # a family helps a handful of elders
+    device_max_retirees: int = Field(default=15, ge=1)
+    ip_max_retirees: int = Field(default=40, ge=1)
+    # A worker is an outlier above this multiple of the median of workers with assisted checks.
+    worker_outlier_factor: float = Field(default=3.0, ge=1.5)
+    worker_outlier_min: int = Field(default=20, ge=1)
+    burst_count: int = Field(default=10, ge=2)  # this many checks by one helper ...
+    burst_minutes: int = Field(default=15, ge=1)  # ... within this many minutes
+    night_start_hour: int = Field(default=0, ge=0, le=23)  # local time (Asia/Shanghai)
+    night_end_hour: int = Field(default=5, ge=1, le=24)
 
 
 class SmsSettings(BaseModel):

@@ -40,6 +40,22 @@ def shared_contact_rules(day: str | None = None) -> dict[str, object]:
         )
 
 
+@shared_task(name="fraud.behaviour_rules")
+def behaviour_rules(day: str | None = None) -> dict[str, object]:
+    """Nightly: helpers, devices and addresses certifying many elders, outlier workers,
+    bursts and night-time assisted checks (alerts are deduplicated, so reruns add nothing)."""
+    from lifecert.fraud.behaviour import run_behaviour_rules
+
+    today = date.fromisoformat(day) if day else date.today()
+    with session_scope() as session:
+        return run_once(
+            session,
+            job_key=f"fraud.behaviour_rules:{today.isoformat()}",
+            task_name="fraud.behaviour_rules",
+            work=lambda: dict(run_behaviour_rules(session)),
+        )
+
+
 @shared_task(name="fraud.import_deaths")
 def import_deaths(job_id: int) -> dict[str, object]:
     """Runs an uploaded death-registration import; safe to redeliver."""
