@@ -58,7 +58,10 @@ def make_engine(
     """The default engine, with the fast embedder when installed and optional views / aligner."""
     if embedder is None and FAST_EMBEDDER in available("embedder"):
         embedder = FAST_EMBEDDER
-    config = FaceEngineConfig()
+    # Benchmarks here measure the base descriptors with Euclidean distances; the cross-age
+    # adaptation (scored by normalised distance, "asnorm") is measured by the identity-disjoint
+    # CV rows of verify_cross_age.py (training/), so it is off for these engines.
+    config = FaceEngineConfig(adaptation="")
     if embedder:
         config = replace(config, embedder=embedder)
     if augment:

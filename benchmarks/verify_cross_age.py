@@ -5,7 +5,10 @@
 Genuine: every (young, adult_or_old) photo pair of the same person. Impostor: young of one
 person vs adult_or_old of another, sampled (fixed seed) at ``--impostor-ratio`` x the genuine
 count. Each *configuration* (an embedder plus an optional transform of its descriptors) is one
-row; a later issue adds a trained cross-age adaptation as another entry in CONFIGURATIONS.
+row. Then the cross-age adaptation of issue 8 (training/): raw descriptor and each
+improvement under identity-disjoint 5-fold CV (all young<->old pairs of the test identities,
+~180x impostors per genuine pair), with the same-age LFW accuracy beside it. ``--json`` adds
+``tar_at_far`` and ``lfw_accuracy`` of the best cross-validated configuration.
 """
 
 from __future__ import annotations
@@ -164,11 +167,39 @@ def main() -> None:
     print_table("Cross-age verification (LAG, young vs adult/old)", header, table)
     for r in results:
         print(f"engine bands on {r['configuration']}: {r['engine_decisions']}")
-    plot(png_path, results)
+    cv_rows, summary = cross_validated(args.data)
+    plot(png_path, results + cv_rows)
     write_json(
         json_path,
-        {"configurations": [{k: v for k, v in r.items() if k != "_roc"} for r in results]},
+        {
+            **summary,
+            "configurations": [{k: v for k, v in r.items() if k != "_roc"} for r in results],
+        },
     )
+
+
+def cross_validated(data: Path) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """Issue 8 rows (training/xage_report.py): printed, with the JSON summary of the best."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ is not installed
+    from training.xage_report import best_row, cross_validated_rows, without_curves
+
+    rows = cross_validated_rows(data)
+    print_table(
+        "Cross-age adaptation: identity-disjoint 5-fold CV (mean over folds), LFW accuracy",
+        ["configuration", *(f"TAR@FAR={f:g}" for f in FAR_TARGETS), "LFW accuracy"],
+        [[r["configuration"], *(r["tar_at_far"][f"{f:g}"] for f in FAR_TARGETS),
+          r["lfw_accuracy"]] for r in rows],
+    )
+    best = best_row(rows)
+    print(f"best configuration: {best['configuration']}")
+    summary: dict[str, object] = {
+        "tar_at_far": best["tar_at_far"],
+        "lfw_accuracy": best["lfw_accuracy"],
+        "best_configuration": best["configuration"],
+        "lfw_not_below_raw": best["lfw_not_below_raw"],
+        "cross_validated": [without_curves(r) for r in rows],
+    }
+    return [{**r, "configuration": f"CV: {r['configuration']}"} for r in rows], summary
 
 
 if __name__ == "__main__":

@@ -173,26 +173,38 @@ def nested_report(
         ["aligner/views", "accuracy", *[f"TAR@FAR {far:g}" for far in FAR_TARGETS]],
         rows,
     )
-    accuracies, chosen = nested_accuracy(candidates)
-    print_table(
-        "Nested estimate (candidate chosen on the other folds, scored on this one)",
-        ["fold", "chosen", "accuracy"],
-        [[f"fold {i + 1}", c, a] for i, (c, a) in enumerate(zip(chosen, accuracies, strict=True))]
-        + [["mean", "", float(np.mean(accuracies))]],
-    )
-    print(f"(shipped: {shipped[0]} / {shipped[1]})")
-    return {
-        "accuracy": float(np.mean(accuracies)),
-        "fold_accuracies": accuracies,
-        "chosen": chosen,
-        "candidates": {
-            r[0]: {
-                "accuracy": r[1],
-                "tar_at_far": dict(zip([f"{far:g}" for far in FAR_TARGETS], r[2:], strict=True)),
-            }
-            for r in rows
-        },
+    # Primary: the aligner is fixed by a reason that is not LFW (CONFIG_CHOICE), only the views
+    # are chosen on LFW. Stricter: the aligner chosen on LFW too (both rules were tried on it).
+    views_only = {n: c for n, c in candidates.items() if n.startswith(f"{shipped[0]}/")}
+    result: dict[str, object] = {"shipped": f"{shipped[0]}/{shipped[1]}"}
+    primary = 0.0
+    for label, subset in (("views", views_only), ("aligner_and_views", candidates)):
+        accuracies, chosen = nested_accuracy(subset)
+        print_table(
+            f"Nested estimate, {label.replace('_', ' ')} chosen on the other folds",
+            ["fold", "chosen", "accuracy"],
+            [
+                [f"fold {i + 1}", c, a]
+                for i, (c, a) in enumerate(zip(chosen, accuracies, strict=True))
+            ]
+            + [["mean", "", float(np.mean(accuracies))]],
+        )
+        primary = primary or float(np.mean(accuracies))
+        result[label] = {
+            "accuracy": float(np.mean(accuracies)),
+            "fold_accuracies": accuracies,
+            "chosen": chosen,
+        }
+    print(f"(shipped: {shipped[0]} / {shipped[1]}; primary estimate: views chosen, aligner fixed)")
+    result["accuracy"] = primary  # the views-only estimate
+    result["candidates"] = {
+        r[0]: {
+            "accuracy": r[1],
+            "tar_at_far": dict(zip([f"{far:g}" for far in FAR_TARGETS], r[2:], strict=True)),
+        }
+        for r in rows
     }
+    return result
 
 
 def plot_roc(png: Path, far: np.ndarray, tar: np.ndarray, title: str) -> None:
@@ -261,7 +273,9 @@ def main() -> None:
         "configuration_choice": choice,
     }
     if args.nested:
-        payload["nested"] = nested_report(args, lfw, folds, (engine.config.aligner, model_id))
+        payload["nested"] = nested_report(
+            args, lfw, folds, (engine.config.aligner, engine.config.augment)
+        )
     if args.calibrate:
         payload["calibrated"] = calibrate(model_id, all_impostor_distances(vectors))
         print(f"thresholds.json updated for {model_id}: {payload['calibrated']}")

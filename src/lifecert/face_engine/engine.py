@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import images, matching, views
+from . import adaptation, images, matching, views
 from .errors import FaceEngineError, NoFaceError
 from .interfaces import Aligner, Detector, Embedder, Landmarker, LivenessCheck, TimedFrame
 from .quality import QualityThresholds, assess
@@ -37,6 +37,10 @@ class FaceEngineConfig:
     # mirror) or "jitter6" (flip x zoom 0.95/1/1.05, L2-normalised; like dlib's num_jitters but
     # deterministic). Changes the descriptors, so the model id gets a suffix.
     augment: str = "jitter6"
+    # Cross-age adaptation on top of the views (issue 8, see adaptation/): a learned metric and
+    # score normalisation for old ID photos against aged faces. Applies when parameters ship
+    # for this engine's descriptors; appends its suffix to the model id. "": off.
+    adaptation: str = adaptation.DEFAULT_SUFFIX
     quality: QualityThresholds = field(default_factory=QualityThresholds)
 
     @classmethod
@@ -143,15 +147,30 @@ class FaceEngine:
         return self.embed_faces(image, [face])[0]
 
     @property
-    def model_id(self) -> str:
-        """Id of the descriptors this engine produces: the embedder's plus the views' suffix."""
+    def base_model_id(self) -> str:
+        """Id of the descriptors before adaptation: the embedder's plus the views' suffix."""
         return self.embedder.model_id + views.model_suffix(self.config.augment)
+
+    @property
+    def adaptation(self) -> adaptation.CrossAgeModel | None:
+        if not self.config.adaptation:
+            return None
+        return adaptation.model_for(self.base_model_id + self.config.adaptation)
+
+    @property
+    def model_id(self) -> str:
+        """Id of the descriptors this engine produces (adapted when parameters ship)."""
+        model = self.adaptation
+        return model.model_id if model is not None else self.base_model_id
 
     def embed_faces(self, image: RGBImage, faces: Sequence[Face]) -> list[Embedding]:
         return self.embed_chips(self.chips(image, faces))
 
     def embed_chips(self, chips: np.ndarray) -> list[Embedding]:
         vectors = views.embed_with_views(self.embedder, chips, self.config.augment)
+        model = self.adaptation
+        if model is not None and len(vectors):
+            vectors = model.apply(vectors)
         model_id = self.model_id
         return [Embedding(vector=v.astype(np.float32), model_id=model_id) for v in vectors]
 
