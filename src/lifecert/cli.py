@@ -18,6 +18,7 @@ from lifecert.core.db import get_engine, session_scope
 from lifecert.core.roles import Role
 from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
+from lifecert.retirees.models import ImportJob
 
 app = typer.Typer(help="LifeCert: proof-of-life certification platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
@@ -248,10 +249,18 @@ def import_roster(
             session, job_id=job.id, progress=lambda j: bar.update(task, completed=j.processed)
         )
         csv_report = error_report_csv(session, actor=actor, job_id=job.id)
-    console.print(
-        f"{job.status.value}: {job.processed} rows, {job.created} new, {job.updated} "
-        f"updated, {job.unchanged} unchanged, {job.rejected} rejected"
+    summary = (
+        f"{job.processed} rows, {job.created} new, {job.updated} updated, "
+        f"{job.unchanged} unchanged, {job.rejected} rejected"
     )
+    finish_import(job, summary=summary, csv_report=csv_report, file=file, report=report)
+
+
+def finish_import(
+    job: ImportJob, *, summary: str, csv_report: str, file: Path, report: Path | None
+) -> None:
+    """Print an import's outcome, write its error report beside the file, exit 1 if it failed."""
+    console.print(f"{job.status.value}: {summary}")
     if job.error:
         console.print(f"[red]{job.error}[/red]")
     if job.rejected:

@@ -66,18 +66,13 @@ def import_deaths(
         session.commit()
         job = run_death_import(session, job_id=job.id)
         csv_report = error_report_csv(session, actor=actor, job_id=job.id)
-    console.print(
-        f"{job.status.value}: {job.processed} rows, {job.created} deaths recorded, "
+    from lifecert.cli import finish_import  # late: lifecert.cli mounts this module
+
+    summary = (
+        f"{job.processed} rows, {job.created} deaths recorded, "
         f"{job.unchanged} already known, {job.rejected} rejected"
     )
-    if job.error:
-        console.print(f"[red]{job.error}[/red]")
-    if job.rejected:
-        target = report or file.with_name(file.stem + ".errors.csv")
-        target.write_text(csv_report, encoding="utf-8-sig")
-        console.print(f"error report: {target}")
-    if job.status.value != "done":
-        raise typer.Exit(1)
+    finish_import(job, summary=summary, csv_report=csv_report, file=file, report=report)
 
 
 def register(app: typer.Typer, import_app: typer.Typer) -> None:

@@ -32,7 +32,7 @@ from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
 from lifecert.retirees.imports import MAX_UPLOAD_BYTES, store_report
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree, RetireeStatus
-from lifecert.retirees.roster import MAX_CELL, RowProblem, read_table
+from lifecert.retirees.roster import RowProblem, basic_problems, cell_values, read_table
 
 CHUNK = 2000
 HEADERS = {
@@ -70,22 +70,8 @@ def _parse_date(text: str) -> date | None:
 def parse_death_row(
     row: int, fields: list[str | None], cells: list[str], today: date
 ) -> Parsed | list[RowProblem]:
-    values = {f: (cells[i].strip() if i < len(cells) else "") for i, f in enumerate(fields) if f}
-    problems = [
-        _problem(row, f, N_("This column is empty."), N_("Fill it in."))
-        for f in REQUIRED
-        if not values.get(f)
-    ] + [
-        _problem(
-            row,
-            f,
-            N_("The value is too long."),
-            N_("Shorten it to at most {n} characters."),
-            n=MAX_CELL,
-        )
-        for f, v in values.items()
-        if len(v) > MAX_CELL
-    ]
+    values = cell_values(fields, cells)
+    problems = basic_problems(row, values, REQUIRED)
     if problems:
         return problems
     try:

@@ -172,18 +172,21 @@ def _problem(row: int, column: str, problem: str, fix: str, **params: object) ->
     return RowProblem(row, column, problem, fix, tuple((k, str(v)) for k, v in params.items()))
 
 
-def parse_row(
-    row_number: int, fields: list[str | None], cells: list[str]
-) -> RosterRow | list[RowProblem]:
-    values = {f: (cells[i].strip() if i < len(cells) else "") for i, f in enumerate(fields) if f}
-    problems = [
-        _problem(row_number, f, N_("This column is empty."), N_("Fill it in."))
-        for f in REQUIRED
+def cell_values(fields: list[str | None], cells: list[str]) -> dict[str, str]:
+    """A row's cells by field name (unknown columns dropped, short rows padded)."""
+    return {f: (cells[i].strip() if i < len(cells) else "") for i, f in enumerate(fields) if f}
+
+
+def basic_problems(row: int, values: dict[str, str], required: tuple[str, ...]) -> list[RowProblem]:
+    """What every import checks first: required cells present, no cell too long."""
+    empty = [
+        _problem(row, f, N_("This column is empty."), N_("Fill it in."))
+        for f in required
         if not values.get(f)
     ]
-    problems += [
+    too_long = [
         _problem(
-            row_number,
+            row,
             f,
             N_("The value is too long."),
             N_("Shorten it to at most {n} characters."),
@@ -192,6 +195,14 @@ def parse_row(
         for f, v in values.items()
         if len(v) > MAX_CELL
     ]
+    return empty + too_long
+
+
+def parse_row(
+    row_number: int, fields: list[str | None], cells: list[str]
+) -> RosterRow | list[RowProblem]:
+    values = cell_values(fields, cells)
+    problems = basic_problems(row_number, values, REQUIRED)
     if problems:
         return problems
     try:
