@@ -11,7 +11,9 @@ from lifecert.certification.models import (
     PaymentChange,
     ReviewCase,
 )
+from lifecert.community.models import CommunityEvent, EventSignup, HomeVisit, RetireeNote
 from lifecert.core.db import Base
+from lifecert.dashboards.models import MonthlyCertified, RetireeCount
 from lifecert.enrollment.models import (
     BiometricConsent,
     EnrollmentReview,
@@ -20,6 +22,7 @@ from lifecert.enrollment.models import (
 )
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
 from lifecert.identity.models import ApiToken
+from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
 from lifecert.system.models import JobRun
@@ -32,20 +35,29 @@ __all__ = [
     "AuditHead",
     "Base",
     "BiometricConsent",
+    "Campaign",
     "Certification",
     "ChallengeSession",
+    "CommunityEvent",
     "CyclePolicy",
     "DeathRecord",
     "EnrollmentReview",
+    "EventSignup",
     "FaceTemplate",
     "FamilyHelper",
     "FamilyLink",
+    "HomeVisit",
     "ImportJob",
     "JobRun",
     "LoginCode",
+    "MonthlyCertified",
+    "NotificationPreference",
+    "OutboxMessage",
     "PaymentChange",
     "Region",
     "Retiree",
+    "RetireeCount",
+    "RetireeNote",
     "RetireeTransfer",
     "ReviewCase",
     "Staff",

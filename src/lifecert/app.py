@@ -16,26 +16,35 @@ from swagger_ui_bundle import swagger_ui_path
 
 from lifecert import __version__
 from lifecert.certification.endpoints import router as certification_router
+from lifecert.community.endpoints import router as community_router
 from lifecert.core.faces import get_face_engine
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
 from lifecert.core.logging import configure_logging
 from lifecert.core.settings import Settings, get_settings
+from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
+from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
 from lifecert.web.certification_pages import router as certification_pages_router
+from lifecert.web.community_pages import router as community_pages_router
+from lifecert.web.dashboard_pages import router as dashboard_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.import_pages import router as import_pages_router
+from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
+from lifecert.web.notification_pages import mobile_router as inbox_router
+from lifecert.web.notification_pages import router as notification_pages_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
+from lifecert.web.retiree_pages import router as retiree_pages_router
 from lifecert.web.templating import STATIC_DIR
 
 
@@ -92,6 +101,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fraud_pages_router,
         certification_router,
         certification_pages_router,
+        community_router,
+        community_pages_router,
+        retiree_pages_router,
+        mobile_events_router,
+        dashboards_router,
+        dashboard_pages_router,
+        notifications_router,
+        notification_pages_router,
+        inbox_router,
         mobile_router,
         service_worker_router,
     ):

@@ -13,9 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.community.demo import seed_demo_community
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import bulk_insert
 from lifecert.core.roles import Role
+from lifecert.dashboards.history import add_certification_history
+from lifecert.notifications.demo import seed_demo_notifications
 from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.organisation.service import create_region, create_staff
 from lifecert.retirees.idnumber import build_id_number
@@ -284,6 +287,10 @@ def build_demo(
     build_staff(session, demo)
     rows = retiree_rows(demo.communities, size.retirees, seed, today or date.today())
     insert_retirees(session, rows, progress=progress)
+    # Past decisions for the dashboards' monthly figures (set-based: seconds at 1M).
+    add_certification_history(session, today=today or date.today())
+    seed_demo_community(session, demo, today=today or date.today(), seed=seed)
+    seed_demo_notifications(session, demo, today=today or date.today())
     return demo
 
 

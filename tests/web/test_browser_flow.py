@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import cv2
-import httpx
 import numpy as np
 import pytest
 from sqlalchemy.orm import Session
@@ -37,6 +33,9 @@ from lifecert.face_engine.shared_data import default_data_dir
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import admin_actor, make_city, make_community
+from tests.web.browser import chromium as _chromium
+from tests.web.browser import free_port as _free_port
+from tests.web.browser import wait_healthy as _wait_healthy
 
 VIDEO = default_data_dir() / "video" / "app_blink_left_smile.mp4"
 ACTIONS = ["blink", "turn_left"]  # what this recording does, in order (see its labels.csv)
@@ -45,21 +44,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not VIDEO.exists(), reason=f"face videos not found at {VIDEO.parent}"),
 ]
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env,
-                       capture_output=True, timeout=900)
-    found = shutil.which("chromium")
-    if not found:
-        pytest.skip("Chromium is missing and could not be installed: apt-get install chromium")
-    return found
 
 
 def _read_frames(path: Path, width: int = 288) -> tuple[list[np.ndarray], float]:
@@ -86,12 +70,6 @@ def _write_y4m(frames: list[np.ndarray], fps: float, out: Path) -> Path:
             fh.write(b"FRAME\n")
             fh.write(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -148,20 +126,6 @@ def server(
         process.wait(timeout=30)
 
 
-def _wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            raise RuntimeError(f"server exited: {output[-3000:]}")
-        try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    raise RuntimeError("server did not start")
-
-
 def _enroll_demo_person(session: Session, photo: bytes) -> str:
     community = make_community(session, city=make_city(session))
     number = build_id_number("430102", date(1948, 6, 1), 7)
@@ -213,6 +177,10 @@ def test_real_video_certifies_in_the_browser(server: dict[str, str],
                                              media: dict[str, Path]) -> None:
     text = _run_check(server, media["real"])
     assert "已认证" in text and "有效期至" in text, text + _last_evidence(server)[:300]
+    # Passive PAD ran on the uploaded frames and found them live (issue 10).
+    evidence = _last_evidence(server)
+    pad = json.loads(evidence[evidence.index("{"):])["pad"]
+    assert pad["decision"] == "live" and pad["model_id"] == "pad-lbpcolour-v1", pad
 
 
 def test_a_still_image_as_camera_is_refused(server: dict[str, str],

@@ -191,9 +191,20 @@ def _liveness_evidence(result: Any) -> dict[str, Any]:
 
 
 def _decide(
-    liveness_ok: bool, matching: dict[str, Any], duplicate_of: int | None, quality_ok: bool
+    liveness_ok: bool,
+    matching: dict[str, Any],
+    duplicate_of: int | None,
+    quality_ok: bool,
+    pad: str = "live",
 ) -> tuple[Outcome, str]:
+    """One outcome from every signal. Passive PAD (``pad``: live, uncertain or attack) is one
+    signal among them: a confident attack is refused certification and goes to a person with
+    the evidence (before liveness: an attacker gets no free retries); an uncertain score only
+    stops automatic acceptance. PAD never refuses a retiree outright: REVIEW leaves the
+    pension untouched until a person decides."""
     best = matching["deciding_template"]
+    if pad == "attack":
+        return Outcome.REVIEW, "presentation_attack"
     if not liveness_ok:
         return Outcome.RETRY, "liveness"
     if not quality_ok:
@@ -203,6 +214,8 @@ def _decide(
     if best is None:
         return Outcome.REVIEW, "no_reference"
     if best["decision"] == "accept":
+        if pad != "live":
+            return Outcome.REVIEW, "pad_uncertain"
         return Outcome.CERTIFIED, "match"
     if best["decision"] == "review":
         return Outcome.REVIEW, "uncertain_match"
@@ -221,9 +234,11 @@ def evaluate(
         float((challenge.expires_at - challenge.issued_at).total_seconds()),
     )
     liveness = engine.check_liveness(decoded, spec)
+    pad = engine.check_presentation(decoded)
     index, quality = _best_frame(engine, decoded)
     evidence: dict[str, Any] = {
         "liveness": _liveness_evidence(liveness),
+        "pad": pad.evidence(),  # scores, model id and thresholds, shown to reviewers
         "quality": {
             "frame": index,
             "reasons": list(quality.reasons),
@@ -251,7 +266,11 @@ def evaluate(
             "deciding_template": None,
         }
     outcome, reason = _decide(
-        liveness.passed, evidence["matching"], duplicate_of, quality.ok and live is not None
+        liveness.passed,
+        evidence["matching"],
+        duplicate_of,
+        quality.ok and live is not None,
+        pad.decision,
     )
     return outcome, reason, evidence, live, decoded, index
 
@@ -275,13 +294,15 @@ def store_frames(frames: Sequence[Frame], indices: Sequence[int]) -> list[str]:
 
 
 def evidence_frames(evidence: dict[str, Any], best: int) -> list[int]:
-    """Frames a reviewer needs: the matched one and each action's peak."""
+    """Frames a reviewer needs: the matched one, each action's peak, the most attack-like."""
     peaks = [
         a["frames"][1]
         for a in evidence.get("liveness", {}).get("actions", [])
         if a["frames"][1] is not None
     ]
-    return [best, *peaks]
+    pad_scores = evidence.get("pad", {}).get("frame_scores") or []
+    suspect = [max(pad_scores, key=lambda pair: pair[1])[0]] if pad_scores else []
+    return [best, *peaks, *suspect]
 
 
 def escalate_after_retries(

@@ -161,13 +161,22 @@ def record_non_face(
     reason: str,
     latitude: float | None = None,
     longitude: float | None = None,
+    place: str = "",
+    evidence_note: str = "",
 ) -> ReviewCase:
-    """A worker saw the person in person (face impossible, no consent...): an officer approves."""
+    """A worker saw the person in person (face impossible, no consent...): an officer approves.
+    ``place`` (home / counter) and ``evidence_note`` (what was seen: ID card, neighbours...) are
+    kept with the statement for the reviewer."""
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
     )
     if len(reason.strip()) < 4:
         raise InvalidInput("Describe how you verified the person (at least a few words).")
+    evidence: dict[str, object] = {"statement": reason.strip()[:2000]}
+    if place:
+        evidence["place"] = place[:32]
+    if evidence_note.strip():
+        evidence["evidence_note"] = evidence_note.strip()[:2000]
     certification = Certification(
         retiree_id=retiree.id,
         mode=CertMode.NON_FACE,
@@ -176,7 +185,7 @@ def record_non_face(
         helper_staff_id=actor.staff_id or None,
         latitude=latitude,
         longitude=longitude,
-        evidence={"statement": reason.strip()[:2000]},
+        evidence=evidence,
         counts_as_attempt=False,
     )
     session.add(certification)

@@ -10,10 +10,8 @@ from sqlalchemy import select
 from lifecert.certification.cycle import run_cycle
 from lifecert.certification.models import Certification
 from lifecert.core.db import session_scope, utcnow
-from lifecert.core.i18n import gettext
-from lifecert.core.sms import get_sms_gateway
 from lifecert.core.storage import get_blob_store
-from lifecert.retirees.models import Retiree
+from lifecert.notifications.service import queue_cycle_reminders
 from lifecert.system.service import run_once
 
 
@@ -25,9 +23,9 @@ def run_cycle_task(day: str | None = None) -> dict[str, object]:
 
         def work() -> dict[str, object]:
             result = run_cycle(session, today=today)
-            for retiree in session.scalars(select(Retiree).where(Retiree.id.in_(result.due_soon))):
-                if retiree.phone:
-                    get_sms_gateway().send(retiree.phone, reminder_text(retiree))
+            # Through the outbox (inbox + SMS, one per person per cycle day), delivered after
+            # this transaction commits.
+            queue_cycle_reminders(session, retiree_ids=result.due_soon, day=today)
             return {
                 "due_soon": len(result.due_soon),
                 "overdue": result.overdue,
@@ -40,14 +38,6 @@ def run_cycle_task(day: str | None = None) -> dict[str, object]:
             task_name="certification.run_cycle",
             work=work,
         )
-
-
-def reminder_text(retiree: Retiree) -> str:
-    return gettext(
-        "Your pension certification is valid until {date}. Certify free on your "
-        "phone, or ask your community. Staff never ask for money.",
-        date=retiree.valid_until.isoformat() if retiree.valid_until else "",
-    )
 
 
 @shared_task(name="certification.purge_frames")

@@ -24,6 +24,7 @@ TASK_MODULES = [
     "lifecert.enrollment.tasks",
     "lifecert.fraud.tasks",
     "lifecert.certification.tasks",
+    "lifecert.notifications.tasks",
 ]
 
 
@@ -61,6 +62,10 @@ def build_celery(settings: Settings) -> Celery:
             "fraud-shared-contact-rules": {
                 "task": "fraud.shared_contact_rules",
                 "schedule": crontab(hour=3, minute=45),
+            },
+            "notifications-deliver-due": {
+                "task": "notifications.deliver_due",
+                "schedule": crontab(),  # every minute: retries with backoff, lost jobs
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

@@ -12,7 +12,16 @@ import numpy as np
 
 from . import adaptation, images, matching, views
 from .errors import FaceEngineError, NoFaceError
-from .interfaces import Aligner, Detector, Embedder, Landmarker, LivenessCheck, TimedFrame
+from .interfaces import (
+    Aligner,
+    Detector,
+    Embedder,
+    Landmarker,
+    LivenessCheck,
+    PresentationAttackCheck,
+    TimedFrame,
+)
+from .pad.check import PadResult
 from .quality import QualityThresholds, assess
 from .registry import BackendContext, Kind, create
 from .types import Challenge, Embedding, Face, Landmarks, LivenessResult, Match, Quality, RGBImage
@@ -28,6 +37,7 @@ class FaceEngineConfig:
     aligner: str = "dlib5"
     embedder: str = "onnx_resnet"  # dlib_resnet: the slower reference (same model_id)
     liveness: str = "active"
+    pad: str = "lbpcolour"  # passive presentation-attack detection (pad/), "fake" in tests
     thresholds_path: str | None = None  # None: the packaged thresholds.json
     max_image_bytes: int = images.DEFAULT_MAX_BYTES
     max_image_pixels: int = images.DEFAULT_MAX_PIXELS
@@ -53,6 +63,7 @@ class FaceEngineConfig:
             aligner="fake",
             embedder="fake",
             liveness="fake",
+            pad="fake",
             augment="none",
         )
 
@@ -98,6 +109,10 @@ class FaceEngine:
         return self._backend("liveness", self.config.liveness)
 
     @property
+    def pad_check(self) -> PresentationAttackCheck:
+        return self._backend("pad", self.config.pad)
+
+    @property
     def thresholds(self) -> dict[str, matching.Thresholds]:
         if self._thresholds is None:
             self._thresholds = matching.load_thresholds(self.config.thresholds_path)
@@ -108,7 +123,7 @@ class FaceEngine:
         blank = np.full((240, 240, 3), 127, dtype=np.uint8)
         self.detect(blank)
         self.embedder.embed_chips(np.zeros((1, *self._chip_shape()), dtype=np.uint8))
-        _ = self.landmarker, self.aligner, self.thresholds
+        _ = self.landmarker, self.aligner, self.thresholds, self.pad_check
 
     # -- the API ------------------------------------------------------------------------------
     def decode(self, data: bytes) -> RGBImage:
@@ -179,6 +194,11 @@ class FaceEngine:
 
     def check_liveness(self, frames: Sequence[TimedFrame], challenge: Challenge) -> LivenessResult:
         return self.liveness_check.check(frames, challenge)
+
+    def check_presentation(self, frames: Sequence[TimedFrame]) -> PadResult:
+        """Passive PAD over a check's frames: live, uncertain or attack, with every signal."""
+        result: PadResult = self.pad_check.check(frames)
+        return result
 
     def _main_face(self, image: RGBImage) -> Face:
         faces = self.detect(image)

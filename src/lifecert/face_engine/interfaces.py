@@ -6,7 +6,7 @@ Backends register by name (see ``registry``) and are loaded once by an engine, n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -72,3 +72,16 @@ class LivenessCheck(Protocol):
     name: str
 
     def check(self, frames: Sequence[TimedFrame], challenge: Challenge) -> LivenessResult: ...
+
+
+@runtime_checkable
+class PresentationAttackCheck(Protocol):
+    """Passive PAD: scores timed frames for a photo, screen or mask instead of a live face.
+
+    Returns a ``pad.check.PadResult`` (decision live/uncertain/attack, every signal, model id
+    and thresholds). Loads its parameters when built, never at import.
+    """
+
+    name: str
+
+    def check(self, frames: Sequence[TimedFrame]) -> Any: ...

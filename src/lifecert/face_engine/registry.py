@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from .errors import UnknownBackendError
 
-Kind = Literal["detector", "landmarker", "aligner", "embedder", "liveness"]
+Kind = Literal["detector", "landmarker", "aligner", "embedder", "liveness", "pad"]
 Factory = Callable[["BackendContext"], Any]
 
 

@@ -17,6 +17,7 @@ from lifecert.core.errors import NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.storage import get_blob_store
 from lifecert.enrollment.models import FaceTemplate, StoredPhoto
+from lifecert.enrollment.policy import may_see_faces, require_face_access
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.retirees.service import get_retiree
 from lifecert.web.pages import page_actor
@@ -56,14 +57,14 @@ def certification_detail(
         retiree=retiree,
         Outcome=Outcome,
         with_photo=with_photo,
-        can_see_frames=actor.can(Permission.READ_FULL_ID_NUMBER),
+        can_see_frames=may_see_faces(actor),
     )
 
 
 @router.get("/templates/{template_id}/photo")
 def template_photo(request: Request, session: SessionDep, template_id: int) -> Response:
     actor = page_actor(request, session)
-    actor.require(Permission.READ_FULL_ID_NUMBER)  # reviewers only: photos are biometric data
+    require_face_access(actor)  # reviewers only: photos are biometric data
     template = session.get(FaceTemplate, template_id)
     photo = session.get(StoredPhoto, template.photo_id) if template and template.photo_id else None
     if template is None or photo is None or not photo.blob_key:
@@ -81,7 +82,7 @@ def certification_frame(
     request: Request, session: SessionDep, certification_id: int, index: int
 ) -> Response:
     actor = page_actor(request, session)
-    actor.require(Permission.READ_FULL_ID_NUMBER)  # reviewers only: frames are biometric data
+    require_face_access(actor)  # reviewers only: frames are biometric data
     certification = service.get_certification(
         session, actor=actor, certification_id=certification_id
     )
@@ -89,20 +90,6 @@ def certification_frame(
         raise NotFound("No such picture.")
     data = get_blob_store().get(certification.frame_keys[index])
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
-
-
-@router.post("/retirees/{retiree_id}/non-face")
-def non_face(
-    request: Request,
-    session: SessionDep,
-    retiree_id: int,
-    reason: Annotated[str, Form(max_length=2000)],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    verify_form_csrf(request, csrf)
-    actor = page_actor(request, session)
-    case = service.record_non_face(session, actor=actor, retiree_id=retiree_id, reason=reason)
-    return RedirectResponse(f"/certifications/{case.certification_id}", status_code=303)
 
 
 @router.get("/reviews", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from lifecert.core.security import new_csrf_token
 from lifecert.enrollment import service as enrollment
 from lifecert.face_engine import message
 from lifecert.identity.deps import SessionDep, verify_form_csrf
+from lifecert.notifications import service as notifications
 from lifecert.retirees.models import CertRoute, Retiree
 from lifecert.web.templating import render
 
@@ -111,6 +112,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         consent=consent,
         non_face=retiree.route == CertRoute.NON_FACE,
         consent_version=enrollment.CONSENT_TEXT_VERSION,
+        unread=notifications.inbox_badge(session, retiree_id=retiree.id, locale=get_locale()),
     )
 
 

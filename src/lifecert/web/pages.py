@@ -9,10 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.audit.service import record
-from lifecert.certification import service as certification
 from lifecert.core.errors import AuthenticationRequired, LifeCertError
 from lifecert.core.i18n import SUPPORTED_LOCALES, gettext
-from lifecert.core.roles import Permission, Role
+from lifecert.core.roles import Role
 from lifecert.core.scoping import Actor
 from lifecert.core.security import new_csrf_token
 from lifecert.fraud.alerts import count_alerts
@@ -127,13 +126,10 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
             totals=retirees.count_by_cert_state(session, actor=actor),
             alert_counts=count_alerts(session, actor=actor),
         )
-    return render(
-        request,
-        "home_regional.html",
-        totals=retirees.count_by_cert_state(session, actor=actor),
-        communities=retirees.count_by_community(session, actor=actor),
-        alert_counts=count_alerts(session, actor=actor),
-    )
+    # Workers and officers land on their dashboard (imported here: that module uses page_actor).
+    from lifecert.web.dashboard_pages import render_dashboard
+
+    return render_dashboard(request, session, actor, None)
 
 
 @router.get("/retirees", response_class=HTMLResponse)
@@ -156,36 +152,6 @@ def retiree_list(
         pages=pages,
         states=list(CertState),
     )
-
-
-@router.get("/retirees/{retiree_id}", response_class=HTMLResponse)
-def retiree_detail(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
-    actor = page_actor(request, session)
-    retiree = retirees.get_retiree(session, actor=actor, retiree_id=retiree_id)
-    transfers = retirees.list_transfers(session, actor=actor, retiree_id=retiree.id)
-    history = certification.history(session, actor=actor, retiree_id=retiree.id)
-    return render(
-        request,
-        "retiree.html",
-        retiree=retiree,
-        transfers=transfers,
-        history=history,
-        can_write=actor.can(Permission.WRITE_RETIREES),
-    )
-
-
-@router.post("/retirees/{retiree_id}/notes")
-def save_notes(
-    request: Request,
-    session: SessionDep,
-    retiree_id: int,
-    notes: Annotated[str, Form(max_length=5000)],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    verify_form_csrf(request, csrf)
-    actor = page_actor(request, session)
-    retirees.update_retiree_notes(session, actor=actor, retiree_id=retiree_id, notes=notes)
-    return RedirectResponse(f"/retirees/{retiree_id}", status_code=303)
 
 
 async def render_error_page(request: Request, status: int, detail: str) -> HTMLResponse:

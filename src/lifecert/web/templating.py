@@ -14,7 +14,7 @@ from lifecert.core.i18n import get_locale, gettext, ngettext
 from lifecert.core.roles import Permission
 from lifecert.identity.deps import csrf_token
 from lifecert.retirees.models import CertState
-from lifecert.web import labels
+from lifecert.web import community_labels, labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -50,3 +50,4 @@ templates.env.globals.update(
     CertState=CertState,
     Permission=Permission,
 )
+templates.env.globals.update(community_labels.GLOBALS)

@@ -55,6 +55,14 @@ def _active_liveness(context: BackendContext) -> object:
     return ActiveLivenessCheck(engine.detector, engine.landmarker, engine.aligner, engine.embedder)
 
 
+def _lbpcolour_pad(context: BackendContext) -> object:
+    from ..pad.check import ColourTexturePad
+    from ..pad.model import load_model, load_thresholds
+
+    model = load_model()
+    return ColourTexturePad(context.engine.detector, model, load_thresholds(model.model_id))
+
+
 def _fake(kind: str) -> object:
     from . import fake
 
@@ -64,6 +72,7 @@ def _fake(kind: str) -> object:
         "aligner": fake.FakeAligner,
         "embedder": fake.FakeEmbedder,
         "liveness": fake.FakeLivenessCheck,
+        "pad": fake.FakePadCheck,
     }
     return classes[kind]()
 
@@ -80,7 +89,8 @@ def register_builtin() -> None:
     register("aligner", "dlib5_shift", _dlib5_shift)
     register("embedder", "dlib_resnet", _dlib_resnet)
     register("liveness", "active", _active_liveness)
-    for kind in ("detector", "landmarker", "aligner", "embedder", "liveness"):
+    register("pad", "lbpcolour", _lbpcolour_pad)
+    for kind in ("detector", "landmarker", "aligner", "embedder", "liveness", "pad"):
         register(kind, "fake", _fake_factory(kind))
     _register_optional()
 

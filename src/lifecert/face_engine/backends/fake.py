@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..interfaces import TimedFrame
+from ..pad.check import PadResult
 from ..types import ActionEvidence, BBox, Challenge, Face, Landmarks, LivenessResult, RGBImage
 
 FAKE_MODEL_ID = "fake-v1"
@@ -84,3 +85,23 @@ class FakeLivenessCheck:
         )
         reasons = () if passed else ("too_few_frames",)
         return LivenessResult(passed, challenge, evidence, reasons, frames_used=len(frames))
+
+
+class FakePadCheck:
+    """Finds every clip live (model id "fake-pad-v1"). For tests only."""
+
+    name = "fake"
+
+    def check(self, frames: Sequence[TimedFrame]) -> PadResult:
+        return PadResult(
+            decision="live",
+            model_id="fake-pad-v1",
+            reasons=(),
+            texture_score=0.0,
+            frame_scores=(),
+            frames_checked=len(frames),
+            multi_face_fraction=0.0,
+            rigid_agreement=None,
+            rigid_pairs=0,
+            moving_pairs=0,
+        )

@@ -1,0 +1,1 @@
+"""The community platform around certification: events, notes, home visits."""

@@ -1,0 +1,1 @@
+"""Dashboards for community workers and bureau officers: exact figures per region, fast at 1M."""

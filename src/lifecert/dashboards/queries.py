@@ -1,0 +1,353 @@
+"""SQL behind the dashboards. Figures are lookups in the trigger-kept counters by region id
+(a few rows per region, whatever its size); only the age-band boundary years and the visit
+list read the retiree table, through indexes made for them (migration 0006)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from lifecert.certification.models import Certification, Outcome
+from lifecert.core.roles import Permission
+from lifecert.core.scoping import Actor, scope_filter
+from lifecert.dashboards.figures import (
+    FAILURE_WINDOW_DAYS,
+    REPEATED_FAILURES,
+    AgeBand,
+    Figure,
+    band_of_age,
+    boundary_years,
+    figure_of,
+)
+from lifecert.dashboards.models import NEEDS_VISIT_SQL, MonthlyCertified, RetireeCount, StatusCount
+from lifecert.organisation.models import Region, RegionLevel
+from lifecert.retirees.models import CertState, Retiree, RetireeStatus
+
+
+def area_condition(actor: Actor, roots: Sequence[str]) -> ColumnElement[bool]:
+    """Regions under any of ``roots`` (paths), and always within the actor's scope."""
+    if not roots:
+        return false()
+    return and_(
+        scope_filter(actor, Permission.READ_RETIREES, Region.path),
+        or_(*(Region.path.startswith(root, autoescape=True) for root in roots)),
+    )
+
+
+def communities(session: Session, actor: Actor, roots: Sequence[str]) -> dict[int, Region]:
+    """The communities of the area (a city has about a thousand), by id."""
+    rows = session.scalars(
+        select(Region).where(area_condition(actor, roots), Region.level == RegionLevel.COMMUNITY)
+    )
+    return {r.id: r for r in rows}
+
+
+def status_figures(session: Session, region_ids: Iterable[int]) -> dict[int, dict[Figure, int]]:
+    """Status figures of each region (its whole subtree), by region id."""
+    ids = list(region_ids)
+    out: dict[int, dict[Figure, int]] = {i: dict.fromkeys(Figure, 0) for i in ids}
+    if not ids:
+        return out
+    rows = session.execute(
+        select(
+            StatusCount.region_id, StatusCount.status, StatusCount.cert_state, StatusCount.n
+        ).where(StatusCount.region_id.in_(ids))
+    )
+    for region_id, status, cert_state, n in rows:
+        figure = figure_of(status, cert_state)
+        if figure is not None:
+            out[region_id][figure] += int(n)
+    return out
+
+
+def month_key(day: date) -> int:
+    return day.year * 100 + day.month
+
+
+def last_months(today: date, n: int = 12) -> list[int]:
+    """``n`` yyyymm keys ending with today's month, oldest first."""
+    year, month = today.year, today.month
+    keys = []
+    for _ in range(n):
+        keys.append(year * 100 + month)
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def certified_in_month(session: Session, region_ids: Iterable[int], month: int) -> dict[int, int]:
+    ids = list(region_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(MonthlyCertified.region_id, MonthlyCertified.n).where(
+            MonthlyCertified.region_id.in_(ids), MonthlyCertified.month == month
+        )
+    )
+    return {int(region_id): int(n) for region_id, n in rows}
+
+
+def monthly_trend(session: Session, root_ids: Sequence[int], today: date) -> list[tuple[int, int]]:
+    months = last_months(today)
+    if not root_ids:
+        return [(m, 0) for m in months]
+    rows = dict(
+        session.execute(
+            select(MonthlyCertified.month, func.sum(MonthlyCertified.n))
+            .where(
+                MonthlyCertified.region_id.in_(root_ids),
+                MonthlyCertified.month.between(months[0], months[-1]),
+            )
+            .group_by(MonthlyCertified.month)
+        ).all()
+    )
+    return [(m, int(rows.get(m) or 0)) for m in months]
+
+
+def age_band_figures(
+    session: Session, root_ids: Sequence[int], community_ids: Sequence[int], today: date
+) -> dict[AgeBand, dict[Figure, int]]:
+    """Age band × status figure. The counters give birth years; only in the four boundary
+    years does the band depend on whether the birthday has come: there one indexed range query
+    counts whichever part of the year is smaller (before or after today's date)."""
+    table = {band: dict.fromkeys(Figure, 0) for band in AgeBand}
+    if not root_ids:
+        return table
+    rows = session.execute(
+        select(
+            RetireeCount.birth_year,
+            RetireeCount.status,
+            RetireeCount.cert_state,
+            func.sum(RetireeCount.n),
+        )
+        .where(RetireeCount.region_id.in_(root_ids))
+        .group_by(RetireeCount.birth_year, RetireeCount.status, RetireeCount.cert_state)
+    )
+    by_year: dict[tuple[int, str, str], int] = {}
+    for year, status, cert_state, n in rows:
+        by_year[(int(year), status, cert_state)] = int(n or 0)
+        figure = figure_of(status, cert_state)
+        if figure is not None:  # as if every birthday had come: the older band
+            table[band_of_age(today.year - int(year))][figure] += int(n or 0)
+    for (year, status, cert_state), n in _birthday_to_come(
+        session, community_ids, today, by_year
+    ).items():
+        figure = figure_of(status, cert_state)
+        if figure is not None:
+            table[band_of_age(today.year - year)][figure] -= n
+            table[band_of_age(today.year - year - 1)][figure] += n
+    return table
+
+
+def _birthday_to_come(
+    session: Session,
+    community_ids: Sequence[int],
+    today: date,
+    by_year: dict[tuple[int, str, str], int],
+) -> dict[tuple[int, str, str], int]:
+    """People of the boundary years whose birthday is still to come this year."""
+    if not community_ids:
+        return {}
+    # Early in the year count those whose birthday has passed (few), later those still to come.
+    count_passed = (today.month, today.day) <= (6, 30)
+    ranges = []
+    for year in boundary_years(today):
+        cut = _clamped(year, today.month, today.day)  # 29 Feb in a common year: 28 Feb
+        if count_passed:
+            ranges.append(
+                (year, and_(Retiree.birth_date >= date(year, 1, 1), Retiree.birth_date <= cut))
+            )
+        else:
+            ranges.append(
+                (year, and_(Retiree.birth_date > cut, Retiree.birth_date <= date(year, 12, 31)))
+            )
+    which = _year_case(ranges).label("y")
+    rows = session.execute(
+        select(which, Retiree.status, Retiree.cert_state, func.count())
+        .where(or_(*(r for _, r in ranges)), Retiree.community_id.in_(community_ids))
+        .group_by(which, Retiree.status, Retiree.cert_state)
+    )
+    counted = {(int(y), status, cert_state): int(n) for y, status, cert_state, n in rows}
+    if not count_passed:
+        return counted
+    years = set(boundary_years(today))
+    return {key: n - counted.get(key, 0) for key, n in by_year.items() if key[0] in years}
+
+
+def _year_case(ranges: list[tuple[int, ColumnElement[bool]]]) -> Any:
+    """Which boundary year a row fell in (the ranges do not overlap)."""
+    return case(*((condition, literal(year)) for year, condition in ranges))
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+# --- who needs a visit -------------------------------------------------------------------
+
+_FAILED = (Outcome.RETRY, Outcome.REJECTED)
+# Literal SQL, the same as the partial indexes' predicate, so PostgreSQL can use them.
+# (The visit queries read the retiree table alone, so the bare column names are unambiguous.)
+_NEEDS_VISIT = text(f"({NEEDS_VISIT_SQL})")
+
+
+def failing_people(now: datetime, community_ids: Sequence[int]) -> Select[Any]:
+    """Ids of active people of these communities whose state is fine (certified, due soon)
+    but who failed at least REPEATED_FAILURES counted attempts in the window: on the visit
+    list for that reason only. Joined from both sides so the planner can start from the few
+    failures (a city) or from the few people (a community)."""
+    return (
+        select(Certification.retiree_id)
+        .join(Retiree, Retiree.id == Certification.retiree_id)
+        .where(
+            Certification.outcome.in_(_FAILED),
+            Certification.created_at >= now - timedelta(days=FAILURE_WINDOW_DAYS),
+            Certification.counts_as_attempt.is_(True),
+            Retiree.community_id.in_(community_ids),
+            Retiree.status == RetireeStatus.ACTIVE,
+            Retiree.cert_state.in_([CertState.CERTIFIED, CertState.DUE_SOON]),
+        )
+        .group_by(Certification.retiree_id)
+        .having(func.count() >= REPEATED_FAILURES)
+    )
+
+
+def failing_ids(session: Session, community_ids: Sequence[int], now: datetime) -> list[int]:
+    """Read once per page: the count and the list's second branch both use it. Its cost grows
+    with the failed attempts of the last 30 days in the area, not with the population."""
+    if not community_ids:
+        return []
+    return [int(i) for i in session.scalars(failing_people(now, community_ids))]
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    retiree_id: int
+    name: str
+    birth_date: date
+    phone: str
+    address: str
+    community_id: int
+    figure: Figure
+    valid_until: date | None
+    failures: int
+
+
+SORTS = ("urgency", "name", "age", "community")
+
+
+def visit_order(sort: str, descending: bool, table: Any = None) -> tuple[Any, ...]:
+    """Urgency: the validity that ended longest ago first, never certified last. Age: the
+    oldest first. Descending reverses the whole order (and matches the indexes read backwards)."""
+    c = table.c if table is not None else Retiree
+
+    def way(column: Any) -> Any:
+        return column.desc() if descending else column.asc()
+
+    urgency = c.valid_until.desc().nulls_first() if descending else c.valid_until.asc().nulls_last()
+    keys: dict[str, tuple[Any, ...]] = {
+        "urgency": (urgency, way(c.id)),
+        "name": (way(c.name), way(c.id)),
+        "age": (way(c.birth_date), way(c.id)),
+        "community": (way(c.community_id), urgency, way(c.id)),
+    }
+    return keys[sort]
+
+
+_VISIT_COLUMNS = (
+    Retiree.id,
+    Retiree.name,
+    Retiree.birth_date,
+    Retiree.phone,
+    Retiree.address,
+    Retiree.community_id,
+    Retiree.status,
+    Retiree.cert_state,
+    Retiree.valid_until,
+)
+
+
+def visit_rows(
+    session: Session,
+    community_ids: Sequence[int],
+    failing: Sequence[int],
+    *,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    now: datetime | None = None,
+) -> list[VisitRow]:
+    """One page of the visit list: people whose state calls for a visit (read in order from a
+    partial index) merged with the few on it for repeated failures only."""
+    if not community_ids:
+        return []
+    now = now or datetime.now(UTC)
+    order = visit_order(sort, descending)
+    top = offset + limit  # each branch needs at most this many rows, in order
+    by_state = (
+        select(*_VISIT_COLUMNS)
+        .where(_NEEDS_VISIT, Retiree.community_id.in_(community_ids))
+        .order_by(*order)
+        .limit(top)
+    )
+    by_failures = (
+        select(*_VISIT_COLUMNS)
+        .where(Retiree.id.in_(failing) if failing else false())
+        .order_by(*order)
+        .limit(top)
+    )
+    both = (select(by_state.subquery()).union_all(select(by_failures.subquery()))).subquery()
+    rows = session.execute(
+        select(both).order_by(*visit_order(sort, descending, both)).offset(offset).limit(limit)
+    ).all()
+    failures = _failure_counts(session, [r[0] for r in rows], now)
+    return [
+        VisitRow(
+            retiree_id=r[0],
+            name=r[1],
+            birth_date=r[2],
+            phone=r[3],
+            address=r[4],
+            community_id=r[5],
+            figure=figure_of(r[6], r[7]) or Figure.NEVER,
+            valid_until=r[8],
+            failures=failures.get(r[0], 0),
+        )
+        for r in rows
+    ]
+
+
+def _failure_counts(session: Session, ids: list[int], now: datetime) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Certification.retiree_id, func.count())
+        .where(
+            Certification.retiree_id.in_(ids),
+            Certification.outcome.in_(_FAILED),
+            Certification.created_at >= now - timedelta(days=FAILURE_WINDOW_DAYS),
+            Certification.counts_as_attempt.is_(True),
+        )
+        .group_by(Certification.retiree_id)
+    )
+    return {int(rid): int(n) for rid, n in rows}

@@ -1,0 +1,1 @@
+"""Notifications: an outbox with pluggable channels (inbox, SMS, voice), campaigns, reminders."""

@@ -1,0 +1,86 @@
+"""Labels and local-time helpers for the community and retiree pages (msgids, translated at
+render time). Times are stored in UTC and shown in China Standard Time (UTC+8, no DST)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from lifecert.certification.models import CaseStatus, CertMode, Outcome
+from lifecert.community.casework import VerificationPlace
+from lifecert.community.models import Attendance, EventKind, VisitStatus
+from lifecert.core.errors import InvalidInput
+from lifecert.core.i18n import N_
+
+LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+
+EVENT_KINDS = {
+    EventKind.HEALTH_TALK: N_("Health talk"),
+    EventKind.BIRTHDAY_PARTY: N_("Birthday party"),
+    EventKind.CLASS: N_("Class"),
+    EventKind.OUTING: N_("Outing"),
+    EventKind.OTHER: N_("Other activity"),
+}
+ATTENDANCE = {Attendance.ATTENDED: N_("Attended"), Attendance.ABSENT: N_("Absent")}
+VISIT_STATUS = {
+    VisitStatus.PLANNED: N_("Planned"),
+    VisitStatus.DONE: N_("Done"),
+    VisitStatus.CANCELLED: N_("Cancelled"),
+}
+OUTCOMES = {
+    Outcome.CERTIFIED: N_("Certified"),
+    Outcome.RETRY: N_("Try again"),
+    Outcome.REVIEW: N_("Manual review"),
+    Outcome.SYSTEM_FAULT: N_("System fault"),
+    Outcome.REJECTED: N_("Rejected"),
+}
+MODES = {
+    CertMode.SELF: N_("Own phone"),
+    CertMode.PROXY: N_("Family helper's phone"),
+    CertMode.HOME_VISIT: N_("Home visit"),
+    CertMode.COUNTER: N_("At the counter"),
+    CertMode.NON_FACE: N_("In person, without face check"),
+}
+CASE_STATUS = {
+    CaseStatus.OPEN: N_("Awaiting review"),
+    CaseStatus.APPROVED: N_("Approved"),
+    CaseStatus.REJECTED: N_("Rejected"),
+    CaseStatus.HOME_VISIT: N_("Home visit requested"),
+}
+TEMPLATE_STATUS = {
+    "active": N_("In use"),
+    "pending_review": N_("Awaiting a check"),
+    "rejected": N_("Not used (rejected)"),
+}
+PLACES = {VerificationPlace.HOME: N_("At home"), VerificationPlace.COUNTER: N_("At the counter")}
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(LOCAL_TZ).strftime(fmt) if value is not None else ""
+
+
+def form_time(value: datetime | None) -> str:
+    """For <input type="datetime-local">."""
+    return local_time(value, "%Y-%m-%dT%H:%M")
+
+
+def parse_local(value: str, field: str) -> datetime:
+    """A datetime-local form value, read as China Standard Time."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInput("Give a valid date and time.", fields={field: "invalid"}) from exc
+    return parsed.replace(tzinfo=LOCAL_TZ) if parsed.tzinfo is None else parsed
+
+
+GLOBALS = {
+    "event_kind_label": EVENT_KINDS.__getitem__,
+    "attendance_label": ATTENDANCE.__getitem__,
+    "visit_status_label": VISIT_STATUS.__getitem__,
+    "outcome_label": OUTCOMES.__getitem__,
+    "mode_label": MODES.__getitem__,
+    "case_status_label": CASE_STATUS.__getitem__,
+    "place_label": lambda p: PLACES.get(p, p),
+    "template_status_label": lambda s: TEMPLATE_STATUS.get(s, s),
+    "local_time": local_time,
+    "form_time": form_time,
+}

@@ -1,0 +1,97 @@
+"""Shared helpers for the browser tests: find (or install) Chromium, run the app in a
+subprocess on a free port, wait until it answers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+
+def chromium() -> str:
+    """Debian's Chromium; installed with apt-get when missing and allowed, else a skip."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        # Wait for the package lock rather than fail: another test run may be installing it.
+        wait = ["-o", "DPkg::Lock::Timeout=600"]
+        subprocess.run(
+            ["apt-get", *wait, "update", "-qq"], env=env, capture_output=True, timeout=900
+        )
+        subprocess.run(
+            ["apt-get", *wait, "install", "-y", "-qq", "chromium"],
+            env=env,
+            capture_output=True,
+            timeout=1500,
+        )
+    found = shutil.which("chromium")
+    if not found:
+        pytest.skip("Chromium is missing and could not be installed: apt-get install chromium")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            raise RuntimeError(f"server exited: {output[-3000:]}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise RuntimeError("server did not start")
+
+
+@contextmanager
+def running_server(env: dict[str, str]) -> Iterator[str]:
+    """``lifecert.app`` under uvicorn with ``env`` added to this environment; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "lifecert.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]

@@ -1,0 +1,147 @@
+"""The PAD model card (markdown beside the parameters), written from the measured numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lifecert.face_engine.pad.model import PadThresholds
+from training.pad_data import Samples
+from training.pad_fit import L2
+
+NOT_COVERED = """\
+## What it cannot be trusted against
+
+* **Modern screens and tablets.** The only replays it has seen are two phone/laptop recordings
+  of two people. High-resolution OLED phones, tablets and monitors at other distances, angles
+  and brightness are untested; expect misses.
+* **Masks** (paper, silicone, 3D-printed) and **make-up**: never seen, no claim.
+* **Virtual cameras and injected video** (OBS, emulators, a hacked browser): the frames never
+  pass through a camera, so nothing here can see them. Only server-side challenge freshness
+  (nonce, timing) and device attestation address that.
+* **Deepfakes / face swaps played live**: not covered.
+* **Elderly subjects**: NO training or test subject is elderly except one GRID speaker; skin
+  texture of 70-90-year-olds (wrinkles, spots, thinner skin), reading glasses and dim home
+  lighting are untested. The real-video failure below is exactly this kind of domain shift.
+* **Other cameras and compression**: trained on NUAA's 2010 webcam and seven dev videos, all
+  reduced to 320 px JPEG quality 75 as the phone page sends them; other pipelines shift scores.
+* **The rules**: a second face may be a helping relative (a real person), and a phone held by a
+  helper who moves it with the elder may look rigid; both only send the check to a person.
+"""
+
+LIMITS = """\
+## Limits and how it is used
+
+* 16 people in all (7 NUAA subjects, 9 dev-video identities). Frame-level numbers count frames
+  of the same clip as separate samples; they are far more precise-looking than they are.
+* The thresholds are chosen on training folds only; all rates below come from a nested
+  leave-one-person-out run (each person's model AND thresholds never saw that person).
+  Feature choices (crop sizes, colour spaces) were made while looking at these same dev
+  results, so the dev numbers are not a clean test set either.
+* In certification PAD is one signal: a confident attack is not certified and goes to a
+  reviewer with the evidence; an uncertain score goes to a reviewer; PAD alone never refuses a
+  retiree or stops a pension.
+"""
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or np.isnan(value) else f"{100 * value:.1f}%"
+
+
+def write_card(
+    path: Path, samples: Samples, limits: PadThresholds, evaluation: dict[str, Any]
+) -> None:
+    nuaa, videos = evaluation["nuaa"], evaluation["videos"]
+    counts = {
+        (source, label): int(np.sum((samples.sources == source) & (samples.labels == label)))
+        for source in ("nuaa", "video")
+        for label in (0, 1)
+    }
+    lines = [
+        f"# Model card: {limits.model_id}",
+        "",
+        "Passive presentation-attack detection for LifeCert face checks (issue 10). Written by",
+        "`training/train_pad.py`; re-running it reproduces this file and the parameters.",
+        "",
+        "## Model",
+        "",
+        "* Per frame: uniform LBP(8,1) histograms (square-rooted) of the H, S, V, Y, Cr, Cb",
+        "  channels of a tight face crop (64 px) and a 2.2x wider crop (96 px: photo edges,",
+        "  hands).",
+        f"* L2-regularised logistic regression (lambda {L2}) on standardised features, fitted by",
+        "  Newton's method in NumPy; served with NumPy from the JSON beside this card.",
+        "* Clip score: mean attack probability of up to 16 frames spread over the check.",
+        "* Rules: multi-face (second face in the frame) and rigid motion (face moving with its",
+        "  surroundings, camera motion removed): see `thresholds.json`.",
+        f"* Thresholds: review {limits.review}, attack {limits.attack} (texture score); "
+        f"multi-face fraction {limits.multi_face_fraction}; rigid agreement "
+        f"{limits.rigid_agreement} over >= {limits.rigid_min_pairs} moving pairs.",
+        "",
+        "## Training data",
+        "",
+        f"* NUAA photograph-imposter set (`shared/data/nuaa`): 7 subjects, {counts['nuaa', 0]} "
+        f"real and {counts['nuaa', 1]} printed-photo frames with a detected face.",
+        f"* Dev videos (`shared/data/video`) at 5 fps: {counts['video', 0]} real frames "
+        f"(9 people incl. one older woman) and {counts['video', 1]} screen-replay frames",
+        "  (2 videos: a phone held up to a webcam, a laptop replay).",
+        "* Every frame is scaled to 320 px and JPEG-compressed (quality 75), as the phone page",
+        "  does.",
+        "* Each clip weighs the same within its source and class; splits never cut a person.",
+        "",
+        "## Attacks covered",
+        "",
+        "* Printed photos held (NUAA: flat, bent, moved), under office light and a 2010 webcam.",
+        "* A phone or laptop screen replaying a video of the person (two dev videos only).",
+        "* A second face in the frame; a photo or phone moved rigidly in front of the camera.",
+        "",
+        "## Measured (nested leave-one-person-out; no score from a model or threshold that saw "
+        "the person)",
+        "",
+        f"* NUAA frames ({nuaa['frames']}): EER {_pct(nuaa['eer'])}; APCER at BPCER "
+        + ", ".join(f"{float(k):.0%}: {_pct(v)}" for k, v in nuaa["apcer_at_bpcer"].items()),
+        f"* NUAA at the review threshold (chosen on training folds): APCER "
+        f"{_pct(nuaa['at_threshold']['apcer'])}, BPCER {_pct(nuaa['at_threshold']['bpcer'])}",
+        f"* NUAA at the shipped review threshold {limits.review} (chosen on out-of-fold scores "
+        f"of all 16 people, so slightly optimistic here): APCER "
+        f"{_pct(nuaa['at_shipped_threshold']['apcer'])}, BPCER "
+        f"{_pct(nuaa['at_shipped_threshold']['bpcer'])}",
+        "* Real dev-video frames (5 fps) flagged (score >= review): "
+        + ", ".join(f"{k} {_pct(v)}" for k, v in evaluation["real_video_frames_flagged"].items()),
+        "",
+        "| NUAA subject | APCER | BPCER | threshold |",
+        "|---|---|---|---|",
+    ]
+    for subject, row in nuaa["per_subject"].items():
+        lines.append(
+            f"| {subject} | {_pct(row['apcer'])} | {_pct(row['bpcer'])} | {row['threshold']} |"
+        )
+    lines += [
+        "",
+        "| dev video | label | decision | texture score | reasons |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in videos.items():
+        reasons = ", ".join(row["reasons"]) or "-"
+        lines.append(
+            f"| {name} | {row['label']} | {row['decision']} | {row['score']} | {reasons} |"
+        )
+    wrong = [n for n, r in videos.items() if not r["correct"]]
+    lines += [
+        "",
+        "Videos decided wrongly: " + (", ".join(wrong) if wrong else "none") + ".",
+        "",
+        "Out of sample (`spoof_stills`, phone photos never trained on; the shipped model):",
+        "",
+    ]
+    lines += [
+        f"* {name} ({row['label']}): {row['decision']}, texture score {row['score']}"
+        for name, row in evaluation["stills"].items()
+    ]
+    lines += [
+        "",
+        NOT_COVERED,
+        LIMITS,
+    ]
+    path.write_text("\n".join(lines))
