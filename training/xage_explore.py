@@ -12,8 +12,9 @@ Scorers that stay a per-embedding transform + Euclidean distance (what the engin
 and the 1:N index support): local centring against a cohort (hubness reduction, optionally
 age-aware via a young/old classifier on the descriptor), JB with same-age within-class pairs,
 PCA before JB, fusion of raw and JB, a linear metric trained with a softmax over young<->old
-pairs. Pair-level scorers (would need a new compare in the engine): AS-norm with several
-cohorts, and s-norm only when the reference looks young.
+pairs. Pair-level scorers (would need a new compare in the engine): an asymmetric Joint
+Bayesian log-likelihood ratio, AS-norm with several cohorts, s-norm only when the reference
+looks young.
 """
 
 from __future__ import annotations
@@ -243,6 +244,46 @@ def fit_adaptive(train: Lag, cfg: tuple[float, int]) -> Scorer:
                          float(top.mean()), float(top.std()))
 
 
+@dataclass
+class PairLLR:
+    """Log-likelihood ratio of a Gaussian pair model: (old, young) of one person vs two."""
+
+    mean_old: FloatArray
+    mean_young: FloatArray
+    q_old: FloatArray
+    q_young: FloatArray
+    q_cross: FloatArray
+
+    def distances(self, probes: FloatArray, references: FloatArray) -> FloatArray:
+        a, b = probes - self.mean_old, references - self.mean_young
+        qa = np.einsum("ij,jk,ik->i", a, self.q_old, a)
+        qb = np.einsum("ij,jk,ik->i", b, self.q_young, b)
+        return np.asarray(0.5 * (qa[:, None] + qb[None, :] + 2 * a @ self.q_cross @ b.T))
+
+
+def _psd(matrix: FloatArray) -> FloatArray:
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    return np.asarray(vectors @ np.diag(np.maximum(values, 1e-6 * values.max())) @ vectors.T)
+
+
+def fit_asymmetric_jb(train: Lag, shrinkage: float) -> Scorer:
+    """Joint Bayesian with age-specific means and noise: old = mu + e_o, young = mu + e_y;
+    S_mu from the cross-covariance of a person's old and young means, the full LLR."""
+    x, young = train.x, train.young
+    mean_old, mean_young = x[~young].mean(0), x[young].mean(0)
+    pairs = [(x[(train.identity == p) & ~young].mean(0) - mean_old,
+              x[(train.identity == p) & young].mean(0) - mean_young)
+             for p in np.unique(train.identity)
+             if ((train.identity == p) & young).any() and ((train.identity == p) & ~young).any()]
+    a, b = np.array([o for o, _ in pairs]), np.array([y for _, y in pairs])
+    s_mu = _psd(a.T @ b / len(a))
+    j_old = s_mu + shrink(_psd(np.cov(x[~young].T) - s_mu), shrinkage)
+    j_young = s_mu + shrink(_psd(np.cov(x[young].T) - s_mu), shrinkage)
+    inverse, d = np.linalg.inv(np.block([[j_old, s_mu], [s_mu, j_young]])), x.shape[1]
+    return PairLLR(mean_old, mean_young, inverse[:d, :d] - np.linalg.inv(j_old),
+                   inverse[d:, d:] - np.linalg.inv(j_young), inverse[:d, d:])
+
+
 def fit_base(train: Lag, cfg: FitConfig) -> Scorer:
     return fit(train.x, train.identity, train.young, cfg)
 
@@ -315,6 +356,8 @@ def attempts() -> list[Attempt]:
                 lc_grid),
         Attempt("JB + age-aware local centring, upscale", "upscaled", "jitter6",
                 fit_local_centring, age_grid),
+        Attempt("asymmetric JB, full LLR [pair-level]", "plain", "jitter6", fit_asymmetric_jb,
+                [0.7, 0.85, 0.9]),
         Attempt("JB + s-norm mixed cohort (fixed) [pair-level]", "plain", "jitter6", fit_snorm,
                 [(0.7, 200, "mixed")]),
         Attempt("JB + s-norm old cohort (fixed) [pair-level]", "plain", "jitter6", fit_snorm,

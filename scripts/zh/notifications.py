@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a data table: long msgids stay on one line)
 """zh-CN translations of the notifications domain (outbox, campaigns, inbox)."""
 
 ZH = {
@@ -6,6 +7,7 @@ ZH = {
     "A reminder was already sent to this person today.": "今天已经给这位老人发过提醒了。",
     "Age from": "年龄从",
     "All campaigns": "全部通知活动",
+    "All areas of the sender": "发起人负责的全部区域",
     "All my areas": "我负责的全部区域",
     "Area": "区域",
     "Back": "返回",
@@ -21,9 +23,8 @@ ZH = {
     "Chinese": "中文",
     "Chinese text": "中文内容",
     "Dear {name}, your pension certification is valid until {valid_until}. Certify free on "
-    "your phone, or call {community} at {phone_of_community}. Staff never ask for money.":
-        "{name}您好：您的养老金资格认证有效期至{valid_until}。请用手机免费认证，"
-        "或致电{community}（{phone_of_community}）。工作人员绝不会向您收取任何费用。",
+    "your phone, or call {community} at {phone_of_community}. Staff never ask for money.": "{name}您好：您的养老金资格认证有效期至{valid_until}。请用手机免费认证，"
+    "或致电{community}（{phone_of_community}）。工作人员绝不会向您收取任何费用。",
     "Delivered": "已送达",
     "English": "英文",
     "English text (for people who read English; optional)": "英文内容（给使用英文的老人，可不填）",
@@ -40,8 +41,9 @@ ZH = {
     "No": "否",
     "No campaigns yet.": "还没有通知活动。",
     "No messages yet.": "还没有消息。",
-    "No one matches this group. Change the filters and preview again.":
-        "没有符合条件的老人。请修改筛选条件后重新预览。",
+    "No community worker phone is on record for these communities, so {phone_of_community} "
+    "will be empty there:": "这些社区没有登记社区工作者的电话，{phone_of_community} 将是空的：",
+    "No one matches this group. Change the filters and preview again.": "没有符合条件的老人。请修改筛选条件后重新预览。",
     "No phone number on record.": "没有登记手机号码。",
     "No such campaign.": "没有这个通知活动。",
     "No such message.": "没有这条消息。",
@@ -76,8 +78,7 @@ ZH = {
     "write it twice.": "模板中的花括号不成对。变量请写成 {example}；要显示花括号本身请连写两个。",
     "This campaign reaches": "本次通知将发给",
     "Totals": "汇总",
-    "Unknown variable in the template: {variable}. Use only: {allowed}.":
-        "模板中有未知变量：{variable}。只能使用：{allowed}。",
+    "Unknown variable in the template: {variable}. Use only: {allowed}.": "模板中有未知变量：{variable}。只能使用：{allowed}。",
     "Unknown variable.": "未知变量。",
     "Unmatched brace.": "花括号不成对。",
     "Variables you can use:": "可用变量：",

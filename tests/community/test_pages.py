@@ -222,6 +222,8 @@ def test_retiree_page_shows_everything_and_runs_the_actions(
     assert recorded.status_code == 303
     page = client.get(f"/retirees/{person.id}").text
     assert "独居" in page and "协助认证" in page
+    # The reminder is listed with its channel named in words, not as a code.
+    assert "手机消息" in page and ">inbox<" not in page
     assert 'class="card pending"' in page  # the verification awaits an officer's approval
     visit = session.scalars(select(HomeVisit)).one()
     closed = client.post(

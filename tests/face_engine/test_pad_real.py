@@ -16,7 +16,7 @@ from lifecert.face_engine.interfaces import TimedFrame
 from lifecert.face_engine.pad.check import ColourTexturePad, PadResult
 from lifecert.face_engine.pad.model import load_model, load_thresholds
 
-from .helpers import data_dir, image, nuaa_print_sequences, real_engine, side_by_side, video_frames
+from .helpers import image, nuaa_print_sequences, real_engine, side_by_side, video_frames
 
 
 @functools.cache
@@ -91,7 +91,6 @@ def test_rigid_motion_fires_on_a_phone_held_up_and_not_on_a_real_face() -> None:
 
 
 def test_no_face_is_uncertain_not_live() -> None:
-    data_dir()
     blank = np.full((240, 320, 3), 120, dtype=np.uint8)
     result = pad().check(still(blank))
     assert result.decision == "uncertain" and result.reasons == ("pad_too_few_faces",)

@@ -106,6 +106,8 @@ def test_region_outside_scope_is_not_found_and_subtree_works(session: Session) -
     one = campaigns.preview_campaign(
         session, actor=officer, data=campaign_data(region_id=other.id), today=TODAY
     )
+    # Nobody in either community has a worker phone on record: the preview says where.
+    assert sorted(whole.communities_without_phone) == sorted([mine.name, other.name])
     assert (whole.count, one.count) == (10, 5)  # the active five of each; not suspended, dead
 
 
@@ -116,7 +118,7 @@ def test_preview_renders_per_language_with_community_phone(session: Session) -> 
     service.remember_language(session, retiree_id=second.id, locale="en")
     actor = actor_of(worker_for(session, mine, phone="0731-8888"))
     preview = campaigns.preview_campaign(session, actor=actor, data=campaign_data(), today=TODAY)
-    assert preview.count == 2
+    assert preview.count == 2 and preview.communities_without_phone == []
     assert preview.samples[0].text == (
         f"王秀英您好，认证有效期至2027-03-01，{mine.name}电话0731-8888。"
     )
@@ -197,6 +199,21 @@ def test_campaigns_are_visible_only_within_scope(session: Session) -> None:
         campaign_results(session, actor=outsider, campaign_id=campaign.id)
     colleague = actor_of(worker_for(session, mine))
     assert [c.id for c in campaigns.list_campaigns(session, actor=colleague)] == [campaign.id]
+    # "All my areas" of a worker of two communities: seen by the officer above them both,
+    # not by a worker of just one of them.
+    both = actor_of(worker_for(session, mine, other))
+    _mixed_community(session, other, prefix="外")
+    wide = campaigns.send_campaign(session, actor=both, data=campaign_data(), today=TODAY)
+    assert wide.region_id == mine.parent.parent.parent.id  # their common ancestor: the city
+    officer = actor_of(
+        make_staff(session, role=Role.BUREAU_OFFICER, regions=[mine.parent.parent.parent])
+    )
+    assert {c.id for c in campaigns.list_campaigns(session, actor=officer)} == {
+        campaign.id,
+        wide.id,
+    }
+    assert wide.id not in {c.id for c in campaigns.list_campaigns(session, actor=outsider)}
+    assert wide.recipient_count == 10
 
 
 def test_empty_group_is_refused_and_nothing_written(session: Session) -> None:

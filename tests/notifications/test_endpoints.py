@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from lifecert.core.roles import Role
 from lifecert.core.sms import DevGateway, get_sms_gateway
 from lifecert.retirees.models import CertState
 from lifecert.retirees.service import reveal_id_number
-from tests.builders import admin_actor, login
+from tests.builders import admin_actor, login, make_staff
 from tests.notifications.helpers import retiree_in, two_communities, worker_for
 
 BODY = {
@@ -44,6 +45,17 @@ def test_api_needs_login_and_csrf(client: TestClient, session: Session) -> None:
     )
     assert ok.status_code == 200 and ok.json()["count"] == 1
     assert ok.json()["samples"][0]["name"] == "王秀英"
+    # Roles without access to the roster cannot target anyone; strangers have no inbox.
+    client.post("/logout", data={"csrf": csrf})
+    make_staff(session, role=Role.PROVIDER_STAFF, username="pv")
+    csrf = login(client, "pv")
+    denied = client.post(
+        "/api/v1/notifications/campaigns/preview", json=BODY, headers={"X-CSRF-Token": csrf}
+    )
+    assert denied.status_code == 403
+    assert client.get("/campaigns/new").status_code == 403
+    client.post("/logout", data={"csrf": csrf})
+    assert client.get("/m/inbox").status_code == 401
 
 
 def test_api_template_error_names_the_variable(client: TestClient, session: Session) -> None:

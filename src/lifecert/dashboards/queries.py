@@ -13,13 +13,13 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
-    case,
     false,
     func,
     literal,
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -176,22 +176,22 @@ def _birthday_to_come(
             ranges.append(
                 (year, and_(Retiree.birth_date > cut, Retiree.birth_date <= date(year, 12, 31)))
             )
-    which = _year_case(ranges).label("y")
-    rows = session.execute(
-        select(which, Retiree.status, Retiree.cert_state, func.count())
-        .where(or_(*(r for _, r in ranges)), Retiree.community_id.in_(community_ids))
-        .group_by(which, Retiree.status, Retiree.cert_state)
-    )
-    counted = {(int(y), status, cert_state): int(n) for y, status, cert_state, n in rows}
+    # One plain range per year (UNION ALL): each is an index-only range scan; an OR of the
+    # ranges would make PostgreSQL read the whole index.
+    per_year = [
+        select(literal(year).label("y"), Retiree.status, Retiree.cert_state, func.count())
+        .where(condition, Retiree.community_id.in_(community_ids))
+        .group_by(Retiree.status, Retiree.cert_state)
+        for year, condition in ranges
+    ]
+    rows = session.execute(union_all(*per_year))
+    counted: dict[tuple[int, str, str], int] = {
+        (int(y), str(status), str(cert_state)): int(n) for y, status, cert_state, n in rows
+    }
     if not count_passed:
         return counted
     years = set(boundary_years(today))
     return {key: n - counted.get(key, 0) for key, n in by_year.items() if key[0] in years}
-
-
-def _year_case(ranges: list[tuple[int, ColumnElement[bool]]]) -> Any:
-    """Which boundary year a row fell in (the ranges do not overlap)."""
-    return case(*((condition, literal(year)) for year, condition in ranges))
 
 
 def _clamped(year: int, month: int, day: int) -> date:
@@ -213,21 +213,27 @@ _NEEDS_VISIT = text(f"({NEEDS_VISIT_SQL})")
 def failing_people(now: datetime, community_ids: Sequence[int]) -> Select[Any]:
     """Ids of active people of these communities whose state is fine (certified, due soon)
     but who failed at least REPEATED_FAILURES counted attempts in the window: on the visit
-    list for that reason only. Joined from both sides so the planner can start from the few
-    failures (a city) or from the few people (a community)."""
-    return (
+    list for that reason only. The failures are grouped first (an index range scan), so only
+    people with enough of them are looked up in the registry."""
+    repeated = (
         select(Certification.retiree_id)
-        .join(Retiree, Retiree.id == Certification.retiree_id)
         .where(
             Certification.outcome.in_(_FAILED),
             Certification.created_at >= now - timedelta(days=FAILURE_WINDOW_DAYS),
             Certification.counts_as_attempt.is_(True),
+        )
+        .group_by(Certification.retiree_id)
+        .having(func.count() >= REPEATED_FAILURES)
+        .subquery()
+    )
+    return (
+        select(Retiree.id)
+        .join(repeated, repeated.c.retiree_id == Retiree.id)
+        .where(
             Retiree.community_id.in_(community_ids),
             Retiree.status == RetireeStatus.ACTIVE,
             Retiree.cert_state.in_([CertState.CERTIFIED, CertState.DUE_SOON]),
         )
-        .group_by(Certification.retiree_id)
-        .having(func.count() >= REPEATED_FAILURES)
     )
 
 
@@ -310,12 +316,9 @@ def visit_rows(
         .order_by(*order)
         .limit(top)
     )
-    by_failures = (
-        select(*_VISIT_COLUMNS)
-        .where(Retiree.id.in_(failing) if failing else false())
-        .order_by(*order)
-        .limit(top)
-    )
+    # The few on the list for failures only: fetched by id and sorted with the rest (ordering
+    # this branch itself tempts the planner into walking a whole date index).
+    by_failures = select(*_VISIT_COLUMNS).where(Retiree.id.in_(failing) if failing else false())
     both = (select(by_state.subquery()).union_all(select(by_failures.subquery()))).subquery()
     rows = session.execute(
         select(both).order_by(*visit_order(sort, descending, both)).offset(offset).limit(limit)

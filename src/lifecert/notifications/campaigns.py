@@ -228,7 +228,20 @@ def preview_campaign(
         samples=samples,
         text_zh=texts.render(data.template_zh, values),
         text_en=texts.render(data.template_en or data.template_zh, values),
+        communities_without_phone=_without_phone(session, data, stmt),
     )
+
+
+def _without_phone(session: Session, data: CampaignCreate, stmt: Select[Retiree]) -> list[str]:
+    """Communities whose people would read an empty {phone_of_community}: worth fixing first."""
+    used = texts.template_variables(data.template_zh, field="template_zh")
+    used += texts.template_variables(data.template_en, field="template_en")
+    if "phone_of_community" not in used:
+        return []
+    ids = set(session.scalars(select(stmt.subquery().c.community_id).distinct()))
+    missing = ids - set(community_phones(session, ids))
+    names = session.scalars(select(Region.name).where(Region.id.in_(missing)).order_by(Region.name))
+    return list(names)
 
 
 def send_campaign(
@@ -241,7 +254,7 @@ def send_campaign(
         raise InvalidInput("No one matches this group. Change the filters and preview again.")
     campaign = Campaign(
         name=data.name.strip(),
-        region_id=data.audience.region_id,
+        region_id=data.audience.region_id or _common_region(session, actor),
         audience={**data.audience.model_dump(mode="json"), "as_of": today.isoformat()},
         template_zh=data.template_zh,
         template_en=data.template_en,
@@ -269,6 +282,20 @@ def send_campaign(
     return campaign
 
 
+def _common_region(session: Session, actor: Actor) -> int | None:
+    """For "all my areas": the smallest region holding all of the sender's, so officers above
+    see the campaign and workers of other communities do not."""
+    if not actor.region_paths:
+        return None
+    parts = [p.strip("/").split("/") for p in actor.region_paths]
+    prefix: list[str] = []
+    for ids in zip(*parts, strict=False):  # paths are ids from the root: "/1/4/9/"
+        if len(set(ids)) != 1:
+            break
+        prefix.append(ids[0])
+    return int(prefix[-1]) if prefix else None
+
+
 def materialise(session: Session, *, campaign_id: int) -> int:
     """Outbox rows for every recipient and channel; rows already there are left alone."""
     campaign = session.get(Campaign, campaign_id)
@@ -288,7 +315,7 @@ def materialise(session: Session, *, campaign_id: int) -> int:
     )
     today = date.fromisoformat(str(campaign.audience.get("as_of") or date.today().isoformat()))
     stmt = audience_query(session, actor=actor, audience=data.audience, today=today)
-    queued = 0
+    queued = recipients = 0
     for chunk in _recipients(session, stmt):
         phones = community_phones(session, {r.community_id for r in chunk})
         messages = [
@@ -306,6 +333,8 @@ def materialise(session: Session, *, campaign_id: int) -> int:
             for channel in data.channels
         ]
         queued += len(queue_messages(session, messages))
+        recipients += len(chunk)
+    campaign.recipient_count = recipients  # who was reached, if the group changed since
     return queued
 
 

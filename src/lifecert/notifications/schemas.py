@@ -76,6 +76,8 @@ class CampaignPreview(BaseModel):
     samples: list[PreviewSample]
     text_zh: str  # the templates rendered for the first recipient (or example values)
     text_en: str
+    # The template uses {phone_of_community} but no worker of these communities has a phone.
+    communities_without_phone: list[str] = []
 
 
 class CampaignRead(BaseModel):
