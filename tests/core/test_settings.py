@@ -77,3 +77,26 @@ def test_dotenv_file_is_read(tmp_path: object, monkeypatch: pytest.MonkeyPatch) 
     env_file.write_text("LIFECERT_RETENTION__RAW_PHOTO_DAYS=3\n")
     settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
     assert settings.retention.raw_photo_days == 3
+
+
+def test_cross_age_adaptation_is_opt_in_and_changes_the_model_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lifecert.core import faces
+    from lifecert.core.settings import get_settings
+
+    def model_id() -> str:
+        get_settings.cache_clear()
+        faces._configured_engine.cache_clear()
+        try:
+            return faces.get_face_engine().model_id
+        finally:
+            get_settings.cache_clear()
+            faces._configured_engine.cache_clear()
+
+    monkeypatch.setattr(faces, "_override", None)
+    assert model_id() == "dlib-resnet-v1+jitter6"
+    monkeypatch.setenv("LIFECERT_FACE__ADAPTATION", "+xage1")
+    assert model_id() == "dlib-resnet-v1+jitter6+xage1"
+    with pytest.raises(ValidationError):
+        Settings(face={"adaptation": "+xage9"})  # type: ignore[arg-type]

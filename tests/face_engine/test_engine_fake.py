@@ -110,5 +110,5 @@ def test_views_change_the_model_id_and_keep_unit_length() -> None:
 def test_default_engine_model_has_calibrated_thresholds() -> None:
     engine = FaceEngine()  # builds backend objects only; no model file is read
     limits = engine.thresholds[engine.model_id]
-    assert engine.model_id == "dlib-resnet-v1+jitter6+xage1"  # cross-age adaptation on top
+    assert engine.model_id == "dlib-resnet-v1+jitter6"  # cross-age adaptation is opt-in
     assert 0.2 < limits.accept < limits.review < 0.6

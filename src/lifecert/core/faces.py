@@ -29,6 +29,7 @@ def _configured_engine() -> FaceEngine:
         liveness=face.liveness,
         max_image_bytes=face.max_image_bytes,
         max_image_pixels=face.max_image_pixels,
+        adaptation=face.adaptation,
         threads=face.threads,
         cache_dir=str(settings.data_dir / "models"),
     )

@@ -33,6 +33,9 @@ class FaceSettings(BaseModel):
     liveness: str = "active"
     # Test-time views averaged into a descriptor ("none", "flip", "jitter6"); empty: engine default.
     augment: str = ""
+    # Cross-age metric on top of the descriptors ("+xage1"; empty: off). Changes the model id,
+    # so switching it needs re-enrolment of templates (see face_engine/README.md, issue 8).
+    adaptation: str = Field(default="", pattern=r"^(\+xage1)?$")
     threads: int = Field(default=1, ge=1, le=64)
     max_image_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=24_000_000, ge=10_000)

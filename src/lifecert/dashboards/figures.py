@@ -91,6 +91,12 @@ def figure_of(status: str, cert_state: str) -> Figure | None:
     return Figure(CertState(cert_state).value)
 
 
+# The same, as a lookup table for the counter rows (thousands per city page).
+FIGURE_OF_KEY: dict[tuple[str, str], Figure | None] = {
+    (s.value, c.value): figure_of(s, c) for s in RetireeStatus for c in CertState
+}
+
+
 def band_of_age(age: int) -> AgeBand:
     if age >= 90:
         return AgeBand.B90

@@ -4,7 +4,7 @@ list read the retiree table, through indexes made for them (migration 0006)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     false,
     func,
@@ -19,15 +20,17 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import Certification, Outcome
 from lifecert.core.roles import Permission
-from lifecert.core.scoping import Actor, scope_filter
+from lifecert.core.scoping import Actor, ensure_in_scope
 from lifecert.dashboards.figures import (
     FAILURE_WINDOW_DAYS,
+    FIGURE_OF_KEY,
     REPEATED_FAILURES,
     AgeBand,
     Figure,
@@ -41,39 +44,54 @@ from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 
 
 def area_condition(actor: Actor, roots: Sequence[str]) -> ColumnElement[bool]:
-    """Regions under any of ``roots`` (paths), and always within the actor's scope."""
+    """Regions under any of ``roots`` (paths). Each root goes through the scoping helper first
+    (outside the caller's regions: "not found"); the SQL then holds one prefix test per root,
+    not a second, redundant one for the scope, which would halve the planner's estimate of
+    how many regions match and lead it to poor plans."""
+    for root in roots:
+        ensure_in_scope(actor, Permission.READ_RETIREES, root)
     if not roots:
         return false()
-    return and_(
-        scope_filter(actor, Permission.READ_RETIREES, Region.path),
-        or_(*(Region.path.startswith(root, autoescape=True) for root in roots)),
+    return or_(*(Region.path.startswith(root, autoescape=True) for root in roots))
+
+
+def retiree_in_area(actor: Actor, roots: Sequence[str]) -> ColumnElement[bool]:
+    """Retirees living in the area's communities, as a subquery on the (small) region table:
+    a city has a thousand communities, too many to send as a list of ids."""
+    return Retiree.community_id.in_(
+        select(Region.id).where(area_condition(actor, roots), Region.level == RegionLevel.COMMUNITY)
     )
 
 
-def communities(session: Session, actor: Actor, roots: Sequence[str]) -> dict[int, Region]:
-    """The communities of the area (a city has about a thousand), by id."""
-    rows = session.scalars(
-        select(Region).where(area_condition(actor, roots), Region.level == RegionLevel.COMMUNITY)
-    )
-    return {r.id: r for r in rows}
-
-
-def status_figures(session: Session, region_ids: Iterable[int]) -> dict[int, dict[Figure, int]]:
-    """Status figures of each region (its whole subtree), by region id."""
-    ids = list(region_ids)
-    out: dict[int, dict[Figure, int]] = {i: dict.fromkeys(Figure, 0) for i in ids}
-    if not ids:
-        return out
+def status_figures(
+    session: Session, actor: Actor, roots: Sequence[str]
+) -> tuple[dict[int, dict[Figure, int]], set[int]]:
+    """Status figures of every region in the area (each for its whole subtree), by region id,
+    and which of those regions are communities."""
     rows = session.execute(
         select(
-            StatusCount.region_id, StatusCount.status, StatusCount.cert_state, StatusCount.n
-        ).where(StatusCount.region_id.in_(ids))
+            StatusCount.region_id,
+            type_coerce(Region.level, String),  # plain text: no enum conversion per row
+            StatusCount.status,
+            StatusCount.cert_state,
+            StatusCount.n,
+        )
+        .join(Region, Region.id == StatusCount.region_id)
+        .where(area_condition(actor, roots))
     )
-    for region_id, status, cert_state, n in rows:
-        figure = figure_of(status, cert_state)
+    figures: dict[int, dict[Figure, int]] = {}
+    communities: set[int] = set()
+    community = RegionLevel.COMMUNITY.value
+    for region_id, level, status, cert_state, n in rows:
+        cells = figures.get(region_id)
+        if cells is None:
+            cells = figures[region_id] = dict.fromkeys(Figure, 0)
+        figure = FIGURE_OF_KEY.get((status, cert_state))
         if figure is not None:
-            out[region_id][figure] += int(n)
-    return out
+            cells[figure] += n
+        if level == community:
+            communities.add(region_id)
+    return figures, communities
 
 
 def month_key(day: date) -> int:
@@ -90,14 +108,29 @@ def last_months(today: date, n: int = 12) -> list[int]:
     return keys[::-1]
 
 
-def certified_in_month(session: Session, region_ids: Iterable[int], month: int) -> dict[int, int]:
-    ids = list(region_ids)
-    if not ids:
-        return {}
+def figures_of(session: Session, region_ids: Sequence[int]) -> dict[Figure, int]:
+    """The summed status figures of a few regions (disjoint subtrees: the caller's roots)."""
+    out = dict.fromkeys(Figure, 0)
     rows = session.execute(
-        select(MonthlyCertified.region_id, MonthlyCertified.n).where(
-            MonthlyCertified.region_id.in_(ids), MonthlyCertified.month == month
+        select(StatusCount.status, StatusCount.cert_state, StatusCount.n).where(
+            StatusCount.region_id.in_(region_ids)
         )
+    )
+    for status, cert_state, n in rows:
+        figure = figure_of(status, cert_state)
+        if figure is not None:
+            out[figure] += int(n)
+    return out
+
+
+def certified_in_month(
+    session: Session, actor: Actor, roots: Sequence[str], month: int
+) -> dict[int, int]:
+    """Successful certifications in ``month`` of every region in the area, by region id."""
+    rows = session.execute(
+        select(MonthlyCertified.region_id, MonthlyCertified.n)
+        .join(Region, Region.id == MonthlyCertified.region_id)
+        .where(area_condition(actor, roots), MonthlyCertified.month == month)
     )
     return {int(region_id): int(n) for region_id, n in rows}
 
@@ -120,7 +153,7 @@ def monthly_trend(session: Session, root_ids: Sequence[int], today: date) -> lis
 
 
 def age_band_figures(
-    session: Session, root_ids: Sequence[int], community_ids: Sequence[int], today: date
+    session: Session, root_ids: Sequence[int], in_area: ColumnElement[bool], today: date
 ) -> dict[AgeBand, dict[Figure, int]]:
     """Age band × status figure. The counters give birth years; only in the four boundary
     years does the band depend on whether the birthday has come: there one indexed range query
@@ -145,7 +178,7 @@ def age_band_figures(
         if figure is not None:  # as if every birthday had come: the older band
             table[band_of_age(today.year - int(year))][figure] += int(n or 0)
     for (year, status, cert_state), n in _birthday_to_come(
-        session, community_ids, today, by_year
+        session, in_area, today, by_year
     ).items():
         figure = figure_of(status, cert_state)
         if figure is not None:
@@ -156,13 +189,11 @@ def age_band_figures(
 
 def _birthday_to_come(
     session: Session,
-    community_ids: Sequence[int],
+    in_area: ColumnElement[bool],
     today: date,
     by_year: dict[tuple[int, str, str], int],
 ) -> dict[tuple[int, str, str], int]:
     """People of the boundary years whose birthday is still to come this year."""
-    if not community_ids:
-        return {}
     # Early in the year count those whose birthday has passed (few), later those still to come.
     count_passed = (today.month, today.day) <= (6, 30)
     ranges = []
@@ -180,7 +211,7 @@ def _birthday_to_come(
     # ranges would make PostgreSQL read the whole index.
     per_year = [
         select(literal(year).label("y"), Retiree.status, Retiree.cert_state, func.count())
-        .where(condition, Retiree.community_id.in_(community_ids))
+        .where(condition, in_area)
         .group_by(Retiree.status, Retiree.cert_state)
         for year, condition in ranges
     ]
@@ -210,7 +241,7 @@ _FAILED = (Outcome.RETRY, Outcome.REJECTED)
 _NEEDS_VISIT = text(f"({NEEDS_VISIT_SQL})")
 
 
-def failing_people(now: datetime, community_ids: Sequence[int]) -> Select[Any]:
+def failing_people(now: datetime, in_area: ColumnElement[bool]) -> Select[Any]:
     """Ids of active people of these communities whose state is fine (certified, due soon)
     but who failed at least REPEATED_FAILURES counted attempts in the window: on the visit
     list for that reason only. The failures are grouped first (an index range scan), so only
@@ -230,19 +261,17 @@ def failing_people(now: datetime, community_ids: Sequence[int]) -> Select[Any]:
         select(Retiree.id)
         .join(repeated, repeated.c.retiree_id == Retiree.id)
         .where(
-            Retiree.community_id.in_(community_ids),
+            in_area,
             Retiree.status == RetireeStatus.ACTIVE,
             Retiree.cert_state.in_([CertState.CERTIFIED, CertState.DUE_SOON]),
         )
     )
 
 
-def failing_ids(session: Session, community_ids: Sequence[int], now: datetime) -> list[int]:
+def failing_ids(session: Session, in_area: ColumnElement[bool], now: datetime) -> list[int]:
     """Read once per page: the count and the list's second branch both use it. Its cost grows
     with the failed attempts of the last 30 days in the area, not with the population."""
-    if not community_ids:
-        return []
-    return [int(i) for i in session.scalars(failing_people(now, community_ids))]
+    return [int(i) for i in session.scalars(failing_people(now, in_area))]
 
 
 @dataclass(frozen=True)
@@ -294,7 +323,7 @@ _VISIT_COLUMNS = (
 
 def visit_rows(
     session: Session,
-    community_ids: Sequence[int],
+    in_area: ColumnElement[bool],
     failing: Sequence[int],
     *,
     sort: str,
@@ -305,17 +334,10 @@ def visit_rows(
 ) -> list[VisitRow]:
     """One page of the visit list: people whose state calls for a visit (read in order from a
     partial index) merged with the few on it for repeated failures only."""
-    if not community_ids:
-        return []
     now = now or datetime.now(UTC)
     order = visit_order(sort, descending)
     top = offset + limit  # each branch needs at most this many rows, in order
-    by_state = (
-        select(*_VISIT_COLUMNS)
-        .where(_NEEDS_VISIT, Retiree.community_id.in_(community_ids))
-        .order_by(*order)
-        .limit(top)
-    )
+    by_state = select(*_VISIT_COLUMNS).where(_NEEDS_VISIT, in_area).order_by(*order).limit(top)
     # The few on the list for failures only: fetched by id and sorted with the rest (ordering
     # this branch itself tempts the planner into walking a whole date index).
     by_failures = select(*_VISIT_COLUMNS).where(Retiree.id.in_(failing) if failing else false())

@@ -120,34 +120,32 @@ def build_dashboard(
 ) -> Dashboard:
     today = today or beijing_today()
     area = resolve_area(session, actor=actor, region_id=region_id)
-    communities = queries.communities(session, actor, area.paths)
-    children = _child_regions(session, area)
-    root_ids = [r.id for r in area.roots]
-    wanted = {*root_ids, *(c.id for c in children), *communities}
-    figures = queries.status_figures(session, wanted)
-    this_month = queries.certified_in_month(session, wanted, queries.month_key(today))
+    figures, community_ids = queries.status_figures(session, actor, area.paths)
+    this_month = queries.certified_in_month(session, actor, area.paths, queries.month_key(today))
 
     def counts(region_id: int) -> Counts:
-        return Counts(dict(figures[region_id]), this_month.get(region_id, 0))
+        cells = figures.get(region_id) or dict.fromkeys(Figure, 0)
+        return Counts(dict(cells), this_month.get(region_id, 0))
 
+    root_ids = [r.id for r in area.roots]
     totals = Counts()
     for root in root_ids:
         totals.add(counts(root))
-    community_ids = list(communities)
+    in_area = queries.retiree_in_area(actor, area.paths)
     now = datetime.now(UTC)
-    failing = queries.failing_ids(session, community_ids, now)
+    failing = queries.failing_ids(session, in_area, now)
     return Dashboard(
         area=area,
         today=today,
         totals=totals,
-        children=[RegionRow(child, counts(child.id)) for child in children],
-        ranking=_ranking([RegionRow(c, counts(c.id)) for c in communities.values()]),
-        age_bands=queries.age_band_figures(session, root_ids, community_ids, today),
+        children=[RegionRow(child, counts(child.id)) for child in _child_regions(session, area)],
+        ranking=_ranking(session, {i: counts(i) for i in community_ids}),
+        age_bands=queries.age_band_figures(session, root_ids, in_area, today),
         trend=queries.monthly_trend(session, root_ids, today),
         visits_total=_visits_total(totals, failing),
         visits=queries.visit_rows(
             session,
-            community_ids,
+            in_area,
             failing,
             sort="urgency",
             descending=False,
@@ -164,13 +162,14 @@ def _visits_total(totals: Counts, failing: list[int]) -> int:
     return sum(totals.by_figure[f] for f in VISIT_FIGURES) + len(failing)
 
 
-def _ranking(rows: list[RegionRow]) -> list[RegionRow]:
-    """Communities by overdue rate, highest first (ties: more overdue people first)."""
-    ranked = sorted(
-        (r for r in rows if r.counts.elderly),
-        key=lambda r: (-r.counts.overdue_rate, -r.counts.by_figure[Figure.OVERDUE], r.region.path),
-    )
-    return ranked[:RANKING_SIZE]
+def _ranking(session: Session, communities: dict[int, Counts]) -> list[RegionRow]:
+    """Communities by overdue rate, highest first (ties: more overdue people, then id)."""
+    top = sorted(
+        (i for i, c in communities.items() if c.elderly),
+        key=lambda i: (-communities[i].overdue_rate, -communities[i].by_figure[Figure.OVERDUE], i),
+    )[:RANKING_SIZE]
+    regions = {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(top)))}
+    return [RegionRow(regions[i], communities[i]) for i in top]
 
 
 @dataclass
@@ -202,16 +201,13 @@ def list_visits(
     if page < 1 or not 1 <= page_size <= 200:
         raise InvalidInput("Choose a page from 1 and a page size from 1 to 200.")
     area = resolve_area(session, actor=actor, region_id=region_id)
-    communities = queries.communities(session, actor, area.paths)
     now = datetime.now(UTC)
-    totals = Counts()
-    for figures in queries.status_figures(session, [r.id for r in area.roots]).values():
-        totals.add(Counts(figures))
-    failing = queries.failing_ids(session, list(communities), now)
-    total = _visits_total(totals, failing)
+    totals = Counts(queries.figures_of(session, [r.id for r in area.roots]))
+    in_area = queries.retiree_in_area(actor, area.paths)
+    failing = queries.failing_ids(session, in_area, now)
     rows = queries.visit_rows(
         session,
-        list(communities),
+        in_area,
         failing,
         sort=sort,
         descending=descending,
@@ -219,8 +215,13 @@ def list_visits(
         limit=page_size,
         now=now,
     )
+    total = _visits_total(totals, failing)
     pages = max(1, -(-total // page_size))
-    names = {i: r.name for i, r in communities.items()}
+    names = dict(
+        session.execute(
+            select(Region.id, Region.name).where(Region.id.in_({r.community_id for r in rows}))
+        ).all()
+    )
     return VisitPage(area, rows, names, total, page, pages, sort, descending)
 
 
