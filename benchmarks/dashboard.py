@@ -146,6 +146,31 @@ def pages(url: str) -> dict[str, list[str]]:
     }
 
 
+def _time_pages(client: Any, username: str, paths: list[str], repeat: int) -> list[dict[str, Any]]:
+    rows = []
+    for path in paths:
+        for _ in range(2):  # warm-up: connection pool, template compilation, caches
+            assert client.get(path).status_code == 200, f"{username} {path}"
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, f"{username} {path}"
+        times.sort()
+        rows.append(
+            {
+                "account": username,
+                "page": path,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[math.ceil(0.95 * len(times)) - 1], 1),  # nearest rank
+                "max_ms": round(times[-1], 1),
+                "bytes": len(response.content),
+            }
+        )
+    return rows
+
+
 def measure(url: str, repeat: int) -> list[dict[str, Any]]:
     from fastapi.testclient import TestClient
 
@@ -156,29 +181,10 @@ def measure(url: str, repeat: int) -> list[dict[str, Any]]:
     configure_logging(json=False, level=logging.WARNING)  # no line per request in the timings
     results = []
     for username, paths in pages(url).items():
-        client = TestClient(app)
-        _login(client, username)
-        for path in paths:
-            for _ in range(2):  # warm-up: connection pool, template compilation, caches
-                assert client.get(path).status_code == 200, f"{username} {path}"
-            times = []
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                response = client.get(path)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert response.status_code == 200, f"{username} {path}"
-            times.sort()
-            p95 = times[math.ceil(0.95 * len(times)) - 1]  # nearest rank
-            results.append(
-                {
-                    "account": username,
-                    "page": path,
-                    "p50_ms": round(statistics.median(times), 1),
-                    "p95_ms": round(p95, 1),
-                    "max_ms": round(times[-1], 1),
-                    "bytes": len(response.content),
-                }
-            )
+        # "with" runs the app's start-up (lifespan) as a server would, then one login.
+        with TestClient(app) as client:
+            _login(client, username)
+            results.extend(_time_pages(client, username, paths, repeat))
     return results
 
 

@@ -142,10 +142,13 @@ def _postgres_triggers() -> None:
                    f"REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
 
 
-# --- SQLite (development): row-level triggers; ancestors by path prefix -----------------------
+# --- SQLite (development): row-level triggers; ancestors from the path via json_each ---------
+# "/1/2/3/" -> [1,2,3]: the ids of every region the community belongs to, itself included.
+_SQLITE_IDS = "json_each('[' || replace(trim(g.path, '/'), '/', ',') || ']')"
+
+
 def _sqlite_regions(community: str) -> str:
-    return (f"FROM region g JOIN region a ON substr(g.path, 1, length(a.path)) = a.path "
-            f"WHERE g.id = {community}")
+    return f"FROM region g, {_SQLITE_IDS} a WHERE g.id = {community}"
 
 
 _SQLITE_YEAR = "CAST(strftime('%Y', {r}.birth_date) AS INTEGER)"
@@ -155,17 +158,16 @@ def _sqlite_add_counts(r: str) -> str:
     year = _SQLITE_YEAR.format(r=r)
     return (
         "INSERT INTO dashboard_status_count (region_id, status, cert_state, n) "
-        f"SELECT a.id, {r}.status, {r}.cert_state, 1 {_sqlite_regions(f'{r}.community_id')} "
+        f"SELECT a.value, {r}.status, {r}.cert_state, 1 {_sqlite_regions(f'{r}.community_id')} "
         "ON CONFLICT (region_id, status, cert_state) DO UPDATE SET n = n + 1; "
         "INSERT INTO dashboard_retiree_count (region_id, status, cert_state, birth_year, n) "
-        f"SELECT a.id, {r}.status, {r}.cert_state, {year}, 1 "
+        f"SELECT a.value, {r}.status, {r}.cert_state, {year}, 1 "
         f"{_sqlite_regions(f'{r}.community_id')} "
         "ON CONFLICT (region_id, status, cert_state, birth_year) DO UPDATE SET n = n + 1;"
     )
 
 
-_ANCESTORS = ("region_id IN (SELECT a.id FROM region g JOIN region a "
-              "ON substr(g.path, 1, length(a.path)) = a.path WHERE g.id = {community})")
+_ANCESTORS = "region_id IN (SELECT a.value " + _sqlite_regions("{community}") + ")"
 _SQLITE_SUB_COUNTS = (
     "UPDATE dashboard_status_count SET n = n - 1 WHERE status = OLD.status "
     "AND cert_state = OLD.cert_state AND " + _ANCESTORS.format(community='OLD.community_id') + "; "
@@ -176,7 +178,7 @@ _SQLITE_SUB_COUNTS = (
 _SQLITE_MONTH = "CAST(strftime('%Y%m', {r}.created_at, '+8 hours') AS INTEGER)"
 _SQLITE_ADD_MONTH = (
     "INSERT INTO dashboard_monthly_certified (region_id, month, n) "
-    "SELECT a.id, " + _SQLITE_MONTH.format(r='NEW') + ", 1 "
+    "SELECT a.value, " + _SQLITE_MONTH.format(r='NEW') + ", 1 "
     + _sqlite_regions("(SELECT community_id FROM retiree WHERE id = NEW.retiree_id)")
     + " AND NEW.outcome = 'certified' "
     "ON CONFLICT (region_id, month) DO UPDATE SET n = n + 1;"
@@ -216,21 +218,22 @@ def _recount_sql(dialect: str) -> list[str]:
         year = "extract(year FROM birth_date)::int"
         month = _PG_MONTH
         fan = _PG_FAN
+        rid = 'a.region_id'
     else:
         year = "CAST(strftime('%Y', birth_date) AS INTEGER)"
         month = _SQLITE_MONTH.format(r='c')
-        fan = ("JOIN region g ON g.id = x.community_id JOIN (SELECT id AS region_id, path "
-               "FROM region) a ON substr(g.path, 1, length(a.path)) = a.path")
+        fan = f"JOIN region g ON g.id = x.community_id JOIN {_SQLITE_IDS} a"
+        rid = 'a.value'
     return [
         "INSERT INTO dashboard_status_count (region_id, status, cert_state, n) "
-        "SELECT a.region_id, x.status, x.cert_state, sum(x.n) FROM (SELECT community_id, status, "
+        f"SELECT {rid}, x.status, x.cert_state, sum(x.n) FROM (SELECT community_id, status, "
         f"cert_state, count(*) AS n FROM retiree GROUP BY 1, 2, 3) x {fan} GROUP BY 1, 2, 3",
         "INSERT INTO dashboard_retiree_count (region_id, status, cert_state, birth_year, n) "
-        "SELECT a.region_id, x.status, x.cert_state, x.birth_year, sum(x.n) FROM (SELECT "
+        f"SELECT {rid}, x.status, x.cert_state, x.birth_year, sum(x.n) FROM (SELECT "
         f"community_id, status, cert_state, {year} AS birth_year, count(*) AS n FROM retiree "
         f"GROUP BY 1, 2, 3, 4) x {fan} GROUP BY 1, 2, 3, 4",
         "INSERT INTO dashboard_monthly_certified (region_id, month, n) "
-        "SELECT a.region_id, x.month, sum(x.n) FROM (SELECT r.community_id, "
+        f"SELECT {rid}, x.month, sum(x.n) FROM (SELECT r.community_id, "
         f"{month} AS month, count(*) AS n FROM certification c JOIN retiree r "
         f"ON r.id = c.retiree_id WHERE c.outcome = 'certified' GROUP BY 1, 2) x {fan} GROUP BY 1, 2",
     ]

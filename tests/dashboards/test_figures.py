@@ -152,9 +152,15 @@ def test_ranking_orders_communities_by_overdue_rate(session: Session) -> None:
             person.cert_state = CertState.OVERDUE
     session.flush()
     board = service.build_dashboard(session, actor=admin_actor(), region_id=world.city.id)
-    rates = [r.counts.overdue_rate for r in board.ranking]
-    assert rates == sorted(rates, reverse=True) and board.ranking[0].region.id == world.a1.id
-    assert len(board.ranking) == 3
+    independent = []
+    for community in (world.a1, world.a2, world.b1):
+        figures = expected_figures(session, community.path)
+        rate = figures["overdue"] / figures["elderly"]
+        independent.append((-rate, -figures["overdue"], community.id))
+    assert [r.region.id for r in board.ranking] == [i for *_, i in sorted(independent)]
+    assert board.ranking[0].region.id == world.a1.id
+    for row in board.ranking:
+        assert _as_dict(row.counts) == expected_figures(session, row.region.path)
 
 
 def test_counters_stay_exact_through_changes(session: Session) -> None:

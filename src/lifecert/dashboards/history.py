@@ -81,23 +81,25 @@ def recount_sql(dialect: str) -> list[str]:
             "JOIN region g ON g.id = x.community_id CROSS JOIN LATERAL "
             "unnest(string_to_array(trim(both '/' from g.path), '/')::bigint[]) AS a(region_id)"
         )
+        rid = "a.region_id"
     else:
         year = "CAST(strftime('%Y', birth_date) AS INTEGER)"
         month = "CAST(strftime('%Y%m', c.created_at, '+8 hours') AS INTEGER)"
         fan = (
-            "JOIN region g ON g.id = x.community_id JOIN (SELECT id AS region_id, path "
-            "FROM region) a ON substr(g.path, 1, length(a.path)) = a.path"
+            "JOIN region g ON g.id = x.community_id "
+            "JOIN json_each('[' || replace(trim(g.path, '/'), '/', ',') || ']') a"
         )
+        rid = "a.value"
     return [
         "INSERT INTO dashboard_status_count (region_id, status, cert_state, n) "
-        "SELECT a.region_id, x.status, x.cert_state, sum(x.n) FROM (SELECT community_id, status, "
+        f"SELECT {rid}, x.status, x.cert_state, sum(x.n) FROM (SELECT community_id, status, "
         f"cert_state, count(*) AS n FROM retiree GROUP BY 1, 2, 3) x {fan} GROUP BY 1, 2, 3",
         "INSERT INTO dashboard_retiree_count (region_id, status, cert_state, birth_year, n) "
-        "SELECT a.region_id, x.status, x.cert_state, x.birth_year, sum(x.n) FROM (SELECT "
+        f"SELECT {rid}, x.status, x.cert_state, x.birth_year, sum(x.n) FROM (SELECT "
         f"community_id, status, cert_state, {year} AS birth_year, count(*) AS n FROM retiree "
         f"GROUP BY 1, 2, 3, 4) x {fan} GROUP BY 1, 2, 3, 4",
         "INSERT INTO dashboard_monthly_certified (region_id, month, n) "
-        "SELECT a.region_id, x.month, sum(x.n) FROM (SELECT r.community_id, "
+        f"SELECT {rid}, x.month, sum(x.n) FROM (SELECT r.community_id, "
         f"{month} AS month, count(*) AS n FROM certification c JOIN retiree r "
         "ON r.id = c.retiree_id WHERE c.outcome = 'certified' GROUP BY 1, 2) x "
         f"{fan} GROUP BY 1, 2",

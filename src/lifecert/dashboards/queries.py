@@ -12,15 +12,14 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     and_,
+    case,
     false,
     func,
     literal,
     or_,
     select,
     text,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -63,35 +62,46 @@ def retiree_in_area(actor: Actor, roots: Sequence[str]) -> ColumnElement[bool]:
     )
 
 
-def status_figures(
-    session: Session, actor: Actor, roots: Sequence[str]
-) -> tuple[dict[int, dict[Figure, int]], set[int]]:
-    """Status figures of every region in the area (each for its whole subtree), by region id,
-    and which of those regions are communities."""
+def status_figures(session: Session, region_ids: Sequence[int]) -> dict[int, dict[Figure, int]]:
+    """Status figures of a few regions (the area and its children), each for its subtree."""
+    figures = {i: dict.fromkeys(Figure, 0) for i in region_ids}
+    if not region_ids:
+        return figures
     rows = session.execute(
         select(
-            StatusCount.region_id,
-            type_coerce(Region.level, String),  # plain text: no enum conversion per row
-            StatusCount.status,
-            StatusCount.cert_state,
-            StatusCount.n,
-        )
-        .join(Region, Region.id == StatusCount.region_id)
-        .where(area_condition(actor, roots))
+            StatusCount.region_id, StatusCount.status, StatusCount.cert_state, StatusCount.n
+        ).where(StatusCount.region_id.in_(region_ids))
     )
-    figures: dict[int, dict[Figure, int]] = {}
-    communities: set[int] = set()
-    community = RegionLevel.COMMUNITY.value
-    for region_id, level, status, cert_state, n in rows:
-        cells = figures.get(region_id)
-        if cells is None:
-            cells = figures[region_id] = dict.fromkeys(Figure, 0)
+    for region_id, status, cert_state, n in rows:
         figure = FIGURE_OF_KEY.get((status, cert_state))
         if figure is not None:
-            cells[figure] += n
-        if level == community:
-            communities.add(region_id)
-    return figures, communities
+            figures[region_id][figure] += n
+    return figures
+
+
+def worst_communities(
+    session: Session, actor: Actor, roots: Sequence[str], limit: int
+) -> list[int]:
+    """Ids of the area's communities with the highest overdue rate (overdue ÷ elderly; ties:
+    more overdue people, then id), ranked in SQL over the counters: one row per community and
+    state, never the people."""
+    on_roll = StatusCount.status.in_([RetireeStatus.ACTIVE.value, RetireeStatus.SUSPENDED.value])
+    overdue = and_(
+        StatusCount.status == RetireeStatus.ACTIVE.value,
+        StatusCount.cert_state == CertState.OVERDUE.value,
+    )
+    elderly_n = func.sum(case((on_roll, StatusCount.n), else_=0))
+    overdue_n = func.sum(case((overdue, StatusCount.n), else_=0))
+    rows = session.execute(
+        select(StatusCount.region_id)
+        .join(Region, Region.id == StatusCount.region_id)
+        .where(area_condition(actor, roots), Region.level == RegionLevel.COMMUNITY)
+        .group_by(StatusCount.region_id)
+        .having(elderly_n > 0)
+        .order_by((overdue_n * 1.0 / elderly_n).desc(), overdue_n.desc(), StatusCount.region_id)
+        .limit(limit)
+    )
+    return [int(i) for (i,) in rows]
 
 
 def month_key(day: date) -> int:
@@ -123,14 +133,14 @@ def figures_of(session: Session, region_ids: Sequence[int]) -> dict[Figure, int]
     return out
 
 
-def certified_in_month(
-    session: Session, actor: Actor, roots: Sequence[str], month: int
-) -> dict[int, int]:
-    """Successful certifications in ``month`` of every region in the area, by region id."""
+def certified_in_month(session: Session, region_ids: Sequence[int], month: int) -> dict[int, int]:
+    """Successful certifications in ``month`` of a few regions, by region id."""
+    if not region_ids:
+        return {}
     rows = session.execute(
-        select(MonthlyCertified.region_id, MonthlyCertified.n)
-        .join(Region, Region.id == MonthlyCertified.region_id)
-        .where(area_condition(actor, roots), MonthlyCertified.month == month)
+        select(MonthlyCertified.region_id, MonthlyCertified.n).where(
+            MonthlyCertified.region_id.in_(region_ids), MonthlyCertified.month == month
+        )
     )
     return {int(region_id): int(n) for region_id, n in rows}
 

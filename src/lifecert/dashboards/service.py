@@ -5,6 +5,7 @@ regions answers 404 like a missing one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -120,14 +121,16 @@ def build_dashboard(
 ) -> Dashboard:
     today = today or beijing_today()
     area = resolve_area(session, actor=actor, region_id=region_id)
-    figures, community_ids = queries.status_figures(session, actor, area.paths)
-    this_month = queries.certified_in_month(session, actor, area.paths, queries.month_key(today))
+    root_ids = [r.id for r in area.roots]
+    children = _child_regions(session, area)
+    worst = queries.worst_communities(session, actor, area.paths, RANKING_SIZE)
+    wanted = list({*root_ids, *(c.id for c in children), *worst})
+    figures = queries.status_figures(session, wanted)
+    this_month = queries.certified_in_month(session, wanted, queries.month_key(today))
 
     def counts(region_id: int) -> Counts:
-        cells = figures.get(region_id) or dict.fromkeys(Figure, 0)
-        return Counts(dict(cells), this_month.get(region_id, 0))
+        return Counts(dict(figures[region_id]), this_month.get(region_id, 0))
 
-    root_ids = [r.id for r in area.roots]
     totals = Counts()
     for root in root_ids:
         totals.add(counts(root))
@@ -138,8 +141,8 @@ def build_dashboard(
         area=area,
         today=today,
         totals=totals,
-        children=[RegionRow(child, counts(child.id)) for child in _child_regions(session, area)],
-        ranking=_ranking(session, {i: counts(i) for i in community_ids}),
+        children=[RegionRow(child, counts(child.id)) for child in children],
+        ranking=_ranking(session, worst, counts),
         age_bands=queries.age_band_figures(session, root_ids, in_area, today),
         trend=queries.monthly_trend(session, root_ids, today),
         visits_total=_visits_total(totals, failing),
@@ -162,14 +165,12 @@ def _visits_total(totals: Counts, failing: list[int]) -> int:
     return sum(totals.by_figure[f] for f in VISIT_FIGURES) + len(failing)
 
 
-def _ranking(session: Session, communities: dict[int, Counts]) -> list[RegionRow]:
-    """Communities by overdue rate, highest first (ties: more overdue people, then id)."""
-    top = sorted(
-        (i for i, c in communities.items() if c.elderly),
-        key=lambda i: (-communities[i].overdue_rate, -communities[i].by_figure[Figure.OVERDUE], i),
-    )[:RANKING_SIZE]
-    regions = {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(top)))}
-    return [RegionRow(regions[i], communities[i]) for i in top]
+def _ranking(
+    session: Session, worst: list[int], counts: Callable[[int], Counts]
+) -> list[RegionRow]:
+    """The communities ranked by overdue rate (queries.worst_communities), with their figures."""
+    regions = {r.id: r for r in session.scalars(select(Region).where(Region.id.in_(worst)))}
+    return [RegionRow(regions[i], counts(i)) for i in worst if i in regions]
 
 
 @dataclass
