@@ -6,11 +6,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import Certification, CertMode, Outcome
+from lifecert.dashboards.models import MonthlyCertified, RetireeCount, StatusCount
 from lifecert.organisation.models import Region, RegionLevel
 from lifecert.organisation.service import create_region
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
@@ -163,3 +165,23 @@ def expected_certified_in_month(session: Session, path: str, year: int, month: i
         moment = moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC) + timedelta(hours=8)
         count += (moment.year, moment.month) == (year, month)
     return count
+
+
+def counter_snapshot(session: Session) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """(person counters, monthly counters): every non-zero row of the three tables.
+
+    Compare it before and after ``rebuild_counters`` to check that the triggers kept up."""
+    people: set[tuple[Any, ...]] = set()
+    for table in (StatusCount, RetireeCount):
+        columns = list(table.__table__.columns)
+        rows = session.execute(select(*columns).where(columns[-1] != 0))
+        people |= {(table.__tablename__, *r) for r in rows}
+    months = {
+        tuple(r)
+        for r in session.execute(
+            select(MonthlyCertified.region_id, MonthlyCertified.month, MonthlyCertified.n).where(
+                MonthlyCertified.n != 0
+            )
+        )
+    }
+    return people, months

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lifecert.certification.cycle import run_cycle
@@ -14,7 +13,6 @@ from lifecert.certification.models import Certification, Outcome
 from lifecert.dashboards import service
 from lifecert.dashboards.figures import AgeBand, Figure
 from lifecert.dashboards.history import rebuild_counters
-from lifecert.dashboards.models import MonthlyCertified, RetireeCount, StatusCount
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.retirees.service import transfer_retiree
 from tests.builders import admin_actor
@@ -22,6 +20,7 @@ from tests.dashboards.helpers import (
     add_decision,
     add_history,
     build_world,
+    counter_snapshot,
     expected_band,
     expected_certified_in_month,
     expected_figures,
@@ -183,9 +182,9 @@ def test_counters_stay_exact_through_changes(session: Session) -> None:
         .values(outcome=Outcome.CERTIFIED)
     )  # as a reviewer's approval does
     session.flush()
-    kept = _snapshot(session)
+    kept = counter_snapshot(session)
     rebuild_counters(session)
-    assert _snapshot(session) == kept
+    assert counter_snapshot(session) == kept
     board = service.build_dashboard(
         session, actor=admin_actor(), region_id=world.city.id, today=TODAY
     )
@@ -218,27 +217,9 @@ def test_a_transfer_moves_the_person_but_not_past_decisions(session: Session) ->
     assert rows[world.district_a.id].certified_this_month == 1
     assert rows[world.district_b.id].certified_this_month == 1
     assert after.totals.certified_this_month == before.totals.certified_this_month + 1
-    kept = _snapshot(session)[0]
+    kept = counter_snapshot(session)[0]
     rebuild_counters(session)  # (a recount attributes decisions to today's community)
-    assert _snapshot(session)[0] == kept
-
-
-def _snapshot(session: Session) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    """(person counters, monthly counters): every non-zero row of the three tables."""
-    people: set[tuple[Any, ...]] = set()
-    for table in (StatusCount, RetireeCount):
-        columns = list(table.__table__.columns)
-        rows = session.execute(select(*columns).where(columns[-1] != 0))
-        people |= {(table.__tablename__, *r) for r in rows}
-    months = {
-        tuple(r)
-        for r in session.execute(
-            select(MonthlyCertified.region_id, MonthlyCertified.month, MonthlyCertified.n).where(
-                MonthlyCertified.n != 0
-            )
-        )
-    }
-    return people, months
+    assert counter_snapshot(session)[0] == kept
 
 
 def test_today_outside_the_data_gives_zero_months(session: Session) -> None:

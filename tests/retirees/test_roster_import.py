@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.core.roles import Role
+from lifecert.dashboards.history import rebuild_counters
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.imports import error_report_csv, run_roster_import, start_roster_import
 from lifecert.retirees.models import ImportStatus, Retiree, RetireeTransfer
@@ -24,6 +25,7 @@ from tests.builders import (
     make_staff,
     write_roster,
 )
+from tests.dashboards.helpers import counter_snapshot
 
 
 def _ids(n: int) -> list[str]:
@@ -130,6 +132,25 @@ def test_moving_community_in_a_roster_keeps_history(session: Session, tmp_path: 
     _run(session, path)
     moves = session.scalars(select(RetireeTransfer)).all()
     assert [(m.from_community_id, m.to_community_id) for m in moves] == [(old.id, new.id)]
+
+
+def test_imports_keep_the_dashboard_counters_exact(session: Session, tmp_path: Path) -> None:
+    """Roster upserts (create, update, move) go through the same triggers as other writes."""
+    city = make_city(session)
+    old, new = make_community(session, city=city), make_community(session, city=city)
+    ids = _ids(4)
+    path = tmp_path / "roster.csv"
+    write_roster(path, [[n, f"人{i}", old.code, "", "", "", ""] for i, n in enumerate(ids)])
+    _run(session, path)
+    write_roster(path, [[ids[0], "人0", new.code, "", "", "", ""],
+                        [ids[1], "人1", old.code, "13900000000", "新地址", "", ""]])
+    _run(session, path)
+    session.flush()
+    kept = counter_snapshot(session)
+    people = {row for row in kept[0] if row[0] == "dashboard_retiree_count"}
+    rebuild_counters(session)
+    assert counter_snapshot(session) == kept
+    assert people  # the counters were not simply empty
 
 
 def test_upload_page_flow_runs_the_job_and_serves_the_report(
