@@ -17,6 +17,8 @@ NOT_COVERED = """\
 * **Modern screens and tablets.** The only replays it has seen are two phone/laptop recordings
   of two people. High-resolution OLED phones, tablets and monitors at other distances, angles
   and brightness are untested; expect misses.
+* **Prints seen by a modern phone camera**: every training print comes from NUAA's one 2010
+  webcam; see the out-of-sample phone photo of a print above.
 * **Masks** (paper, silicone, 3D-printed) and **make-up**: never seen, no claim.
 * **Virtual cameras and injected video** (OBS, emulators, a hacked browser): the frames never
   pass through a camera, so nothing here can see them. Only server-side challenge freshness
