@@ -46,6 +46,15 @@ def upgrade() -> None:
              sa.Column('cert_state', sa.String(length=16), nullable=False),
              sa.Column('birth_year', sa.Integer(), nullable=False))
     _counter('dashboard_monthly_certified', sa.Column('month', sa.Integer(), nullable=False))
+    op.create_table('dashboard_monthly_rate',
+    sa.Column('region_id', _ID, nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('elderly', sa.Integer(), nullable=False),
+    sa.Column('valid', sa.Integer(), nullable=False),
+    sa.Column('taken_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_dashboard_monthly_rate_region_id_region'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('region_id', 'month', name=op.f('pk_dashboard_monthly_rate'))
+    )
     with op.batch_alter_table('retiree', schema=None) as batch_op:
         batch_op.create_index('ix_retiree_dash_birth', ['birth_date', 'community_id', 'status', 'cert_state'], unique=False)
         for name, columns in _VISIT_INDEXES.items():
@@ -77,6 +86,7 @@ def downgrade() -> None:
         for name in _VISIT_INDEXES:
             batch_op.drop_index(name)
         batch_op.drop_index('ix_retiree_dash_birth')
+    op.drop_table('dashboard_monthly_rate')
     op.drop_table('dashboard_monthly_certified')
     op.drop_table('dashboard_retiree_count')
     op.drop_table('dashboard_status_count')

@@ -13,7 +13,7 @@ from lifecert.certification.models import (
 )
 from lifecert.community.models import CommunityEvent, EventSignup, HomeVisit, RetireeNote
 from lifecert.core.db import Base
-from lifecert.dashboards.models import MonthlyCertified, RetireeCount
+from lifecert.dashboards.models import MonthlyCertified, MonthlyRate, RetireeCount
 from lifecert.enrollment.models import (
     BiometricConsent,
     EnrollmentReview,
@@ -51,6 +51,7 @@ __all__ = [
     "JobRun",
     "LoginCode",
     "MonthlyCertified",
+    "MonthlyRate",
     "NotificationPreference",
     "OutboxMessage",
     "PaymentChange",

@@ -18,6 +18,7 @@ from lifecert.core.crypto import get_keyring
 from lifecert.core.db import bulk_insert
 from lifecert.core.roles import Role
 from lifecert.dashboards.history import add_certification_history
+from lifecert.dashboards.rates import backfill_rates
 from lifecert.notifications.demo import seed_demo_notifications
 from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.organisation.service import create_region, create_staff
@@ -289,6 +290,7 @@ def build_demo(
     insert_retirees(session, rows, progress=progress)
     # Past decisions for the dashboards' monthly figures (set-based: seconds at 1M).
     add_certification_history(session, today=today or date.today())
+    backfill_rates(session, today=today or date.today())
     seed_demo_community(session, demo, today=today or date.today(), seed=seed)
     seed_demo_notifications(session, demo, today=today or date.today())
     return demo

@@ -122,6 +122,8 @@ def test_worker_and_officer_see_the_database_figures(server: dict[str, object]) 
             worker.wait_for_function("window.Chart && Chart.getChart('chart-status')")
             bars = worker.evaluate("Chart.getChart('chart-trend').data.datasets[0].data.length")
             assert bars == 12
+            line = worker.evaluate("Chart.getChart('chart-trend').data.datasets[1].data")
+            assert len(line) == 12 and line[-1] is not None  # this month's rate, read live
             worker.get_by_role("link", name="需要上门的老人", exact=False).first.click()
             worker.wait_for_url("**/dashboard/visits**")
             assert worker.locator("#visit-table tbody tr").count() >= 1

@@ -25,6 +25,7 @@ TASK_MODULES = [
     "lifecert.fraud.tasks",
     "lifecert.certification.tasks",
     "lifecert.notifications.tasks",
+    "lifecert.dashboards.tasks",
 ]
 
 
@@ -66,6 +67,10 @@ def build_celery(settings: Settings) -> Celery:
             "notifications-deliver-due": {
                 "task": "notifications.deliver_due",
                 "schedule": crontab(),  # every minute: retries with backoff, lost jobs
+            },
+            "dashboard-rate-snapshot": {
+                "task": "dashboards.snapshot_rates",
+                "schedule": crontab(hour=23, minute=50),  # Asia/Shanghai, as every entry here
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

@@ -55,6 +55,9 @@ def read_dashboard(
         },
         children=_rows(board.children),
         ranking=_rows(board.ranking),
-        trend=[MonthRead(month=f"{m // 100}-{m % 100:02d}", certified=n) for m, n in board.trend],
+        trend=[
+            MonthRead(month=f"{m // 100}-{m % 100:02d}", certified=n, certified_rate=rate)
+            for (m, n), (_, rate) in zip(board.trend, board.rates, strict=True)
+        ],
         visits_total=board.visits_total,
     )

@@ -15,9 +15,10 @@ up to ``elderly``:
 **Certifications this month**: successful certification decisions (outcome *certified*, a
 reviewer's approval included) made this calendar month, Beijing time, counted in the community
 the person lived in at the time. The **trend** shows the same count for each of the last 12
-months: certifications per month, not a share, because it is exact, adds up over regions, and
-a share "valid at each month end" would need a validity history the registry does not keep (a
-person's validity is overwritten when they certify again).
+months (bars) and the **certification rate** (line): (certified + due soon) ÷ elderly at each
+month's end. The registry overwrites a person's validity when they certify again, so past
+rates come from a nightly snapshot of the counters (``dashboards/rates.py``); this month's rate
+is live; a month before the first snapshot is a gap, not 0 %.
 
 **Age bands** use the age on the day the page is drawn: under 60, 60–69, 70–79, 80–89, 90+.
 

@@ -71,25 +71,32 @@ def rebuild_counters(session: Session) -> None:
         session.execute(text(statement))
 
 
-def recount_sql(dialect: str) -> list[str]:
-    """The same statements as migration 0006 uses to count existing rows."""
+def fan_out_sql(dialect: str) -> tuple[str, str]:
+    """(region id column, join) that repeat a row ``x`` with a ``community_id`` for its
+    community and every region above it."""
     if dialect == "postgresql":
-        year = "extract(year FROM birth_date)::int"
-        month = "to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMM')::int"
         # A community's path "/1/2/3/4/5/" lists the ids of every region it belongs to.
         fan = (
             "JOIN region g ON g.id = x.community_id CROSS JOIN LATERAL "
             "unnest(string_to_array(trim(both '/' from g.path), '/')::bigint[]) AS a(region_id)"
         )
-        rid = "a.region_id"
+        return "a.region_id", fan
+    fan = (
+        "JOIN region g ON g.id = x.community_id "
+        "JOIN json_each('[' || replace(trim(g.path, '/'), '/', ',') || ']') a"
+    )
+    return "a.value", fan
+
+
+def recount_sql(dialect: str) -> list[str]:
+    """The same statements as migration 0006 uses to count existing rows."""
+    if dialect == "postgresql":
+        year = "extract(year FROM birth_date)::int"
+        month = "to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMM')::int"
     else:
         year = "CAST(strftime('%Y', birth_date) AS INTEGER)"
         month = "CAST(strftime('%Y%m', c.created_at, '+8 hours') AS INTEGER)"
-        fan = (
-            "JOIN region g ON g.id = x.community_id "
-            "JOIN json_each('[' || replace(trim(g.path, '/'), '/', ',') || ']') a"
-        )
-        rid = "a.value"
+    rid, fan = fan_out_sql(dialect)
     return [
         "INSERT INTO dashboard_status_count (region_id, status, cert_state, n) "
         f"SELECT {rid}, x.status, x.cert_state, sum(x.n) FROM (SELECT community_id, status, "

@@ -13,9 +13,10 @@ concurrent writes in one city queue briefly on those rows until each transaction
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifecert.certification.models import Certification
@@ -64,6 +65,21 @@ class MonthlyCertified(Base):
     region_id: Mapped[int] = _region_fk()
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthlyRate(Base):
+    """The certification rate of a region at the end of a month: people on the roll and those
+    with a valid certification (certified or due soon), from the counters as they stood at the
+    last daily snapshot of that month (``dashboards.snapshot_rates``). The counters only know
+    today; validity is overwritten when someone certifies again, so the past must be kept."""
+
+    __tablename__ = "dashboard_monthly_rate"
+
+    region_id: Mapped[int] = _region_fk()
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    elderly: Mapped[int] = mapped_column(Integer, default=0)
+    valid: Mapped[int] = mapped_column(Integer, default=0)
+    taken_on: Mapped[date] = mapped_column(Date)
 
 
 # The visit list: people whose state calls for a visit. Partial indexes hold only them (about

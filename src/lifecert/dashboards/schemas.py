@@ -29,6 +29,7 @@ class RegionFiguresRead(BaseModel):
 class MonthRead(BaseModel):
     month: str  # "2026-11"
     certified: int
+    certified_rate: float | None = None  # share valid at the month's end (current month: now)
 
 
 class DashboardRead(BaseModel):

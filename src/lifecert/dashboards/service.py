@@ -18,7 +18,7 @@ from lifecert.community.schemas import EventSummary
 from lifecert.core.errors import InvalidInput, NotFound
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, ensure_in_scope
-from lifecert.dashboards import queries
+from lifecert.dashboards import queries, rates
 from lifecert.dashboards.figures import VISIT_FIGURES, AgeBand, Counts, Figure
 from lifecert.organisation.models import Region
 
@@ -58,7 +58,8 @@ class Dashboard:
     children: list[RegionRow]
     ranking: list[RegionRow]
     age_bands: dict[AgeBand, dict[Figure, int]]
-    trend: list[tuple[int, int]]
+    trend: list[tuple[int, int]]  # (yyyymm, successful certifications)
+    rates: list[tuple[int, float | None]]  # (yyyymm, month-end certification rate)
     visits_total: int
     visits: list[queries.VisitRow] = field(default_factory=list)
     events: list[EventSummary] = field(default_factory=list)
@@ -145,6 +146,7 @@ def build_dashboard(
         ranking=_ranking(session, worst, counts),
         age_bands=queries.age_band_figures(session, root_ids, in_area, today),
         trend=queries.monthly_trend(session, root_ids, today),
+        rates=rates.monthly_rates(session, root_ids, queries.last_months(today), totals),
         visits_total=_visits_total(totals, failing),
         visits=queries.visit_rows(
             session,

@@ -68,6 +68,9 @@ def _chart_data(board: dashboards.Dashboard) -> Markup:
         "months": [f"{m // 100}-{m % 100:02d}" for m, _ in board.trend],
         "trend": [n for _, n in board.trend],
         "trendLabel": gettext("Successful certifications"),
+        # Percent, one decimal; null where no month-end snapshot exists (a gap, not 0 %).
+        "rates": [None if r is None else round(100 * r, 1) for _, r in board.rates],
+        "rateLabel": gettext("Certification rate (%)"),
     }
     # "</" cannot end the script element early once escaped.
     return Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))

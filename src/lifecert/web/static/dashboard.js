@@ -25,9 +25,18 @@
   new Chart(document.getElementById("chart-trend"), {
     type: "bar",
     data: { labels: data.months,
-            datasets: [{ label: data.trendLabel, data: data.trend, backgroundColor: "#0b4f9c" }] },
-    options: { plugins: { legend: { display: false } },
-               scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+            datasets: [
+              { label: data.trendLabel, data: data.trend, backgroundColor: "#9db7d9", order: 2 },
+              // The rate line is drawn over the bars (lower order on top).
+              { type: "line", label: data.rateLabel, data: data.rates, yAxisID: "rate",
+                borderColor: "#146c2e", backgroundColor: "#146c2e", borderWidth: 4,
+                pointRadius: 5, spanGaps: false, order: 1 }
+            ] },
+    options: { plugins: { legend: legend },
+               scales: { y: { beginAtZero: true, ticks: { precision: 0 } },
+                         rate: { position: "right", min: 0, max: 100,
+                                 grid: { drawOnChartArea: false },
+                                 ticks: { callback: function (v) { return v + "%"; } } } } }
   });
   new Chart(document.getElementById("chart-age"), {
     type: "bar",
