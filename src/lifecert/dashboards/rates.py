@@ -17,9 +17,9 @@ from sqlalchemy import Integer, and_, case, delete, func, insert, literal, selec
 from sqlalchemy.orm import Session
 
 from lifecert.dashboards.figures import ON_ROLL, Counts, Figure
-from lifecert.dashboards.history import fan_out_sql
 from lifecert.dashboards.models import MonthlyRate, StatusCount
 from lifecert.dashboards.queries import month_key
+from lifecert.organisation.models import Region
 from lifecert.retirees.models import CertState, RetireeStatus
 
 VALID_STATES = (CertState.CERTIFIED, CertState.DUE_SOON)
@@ -92,21 +92,51 @@ def backfill_rates(session: Session, *, today: date, months: int = 11) -> None:
 def _backfill_month(session: Session, end: date, dialect: str) -> None:
     month = month_key(end)
     session.execute(delete(MonthlyRate).where(MonthlyRate.month == month))
+    by_community = _month_end_by_community(session, end, dialect)
+    paths = dict(
+        session.execute(select(Region.id, Region.path).where(Region.id.in_(by_community))).all()
+    )
+    totals: dict[int, list[int]] = {}
+    for community_id, (on_roll, valid) in by_community.items():
+        for region_id in _ids_in_path(paths[community_id]):
+            row = totals.setdefault(region_id, [0, 0])
+            row[0] += on_roll
+            row[1] += valid
+    session.add_all(
+        MonthlyRate(region_id=r, month=month, elderly=e, valid=v, taken_on=end)
+        for r, (e, v) in totals.items()
+    )
+    session.flush()
+
+
+def _month_end_by_community(
+    session: Session, end: date, dialect: str
+) -> dict[int, tuple[int, int]]:
+    """community id -> (people on today's roll, those with a decision valid at ``end``).
+
+    Two grouped passes, the second reaching each person through their primary key; the few
+    thousand community rows are added up the region tree by the caller."""
     # The month ends at midnight Beijing time (UTC+8), i.e. 16:00 UTC on its last day.
     cutoff = datetime.combine(end, time(16, 0), tzinfo=UTC)
     cutoff_param: datetime | str = cutoff
     if dialect != "postgresql":  # raw SQL: SQLite keeps naive UTC text, as UTCDateTime does
         cutoff_param = cutoff.strftime("%Y-%m-%d %H:%M:%S.%f")
-    rid, fan = fan_out_sql(dialect)
-    session.execute(
+    on_roll = "r.status IN ('active', 'suspended')"
+    people = session.execute(
+        text(f"SELECT r.community_id, count(*) FROM retiree r WHERE {on_roll} GROUP BY 1")
+    ).all()
+    valid_rows = session.execute(
         text(
-            "INSERT INTO dashboard_monthly_rate (region_id, month, elderly, valid, taken_on) "
-            f"SELECT {rid}, :month, sum(x.elderly), sum(x.valid), :end FROM (SELECT "
-            "r.community_id, count(*) AS elderly, sum(CASE WHEN EXISTS (SELECT 1 FROM "
-            "certification c WHERE c.retiree_id = r.id AND c.outcome = 'certified' AND "
-            "c.created_at <= :cutoff AND c.valid_until >= :end) THEN 1 ELSE 0 END) AS valid "
-            "FROM retiree r WHERE r.status IN ('active', 'suspended') GROUP BY 1) x "
-            f"{fan} GROUP BY 1"
+            "SELECT r.community_id, count(DISTINCT c.retiree_id) FROM certification c "
+            "JOIN retiree r ON r.id = c.retiree_id WHERE c.outcome = 'certified' AND "
+            f"c.created_at <= :cutoff AND c.valid_until >= :end AND {on_roll} GROUP BY 1"
         ),
-        {"month": month, "end": end, "cutoff": cutoff_param},
-    )
+        {"end": end, "cutoff": cutoff_param},
+    ).all()
+    valid = {int(c): int(n) for c, n in valid_rows}
+    return {int(c): (int(n), valid.get(int(c), 0)) for c, n in people}
+
+
+def _ids_in_path(path: str) -> list[int]:
+    """A region's path "/1/4/9/" lists the ids of every region it belongs to, itself last."""
+    return [int(part) for part in path.strip("/").split("/")]
