@@ -22,26 +22,21 @@ _COLUMNS = (
 
 
 def add_certification_history(session: Session, *, today: date) -> None:
-    """One successful decision per person with a validity (made one cycle before it ends, at
-    10:00 Beijing time) and three failed tries in the last weeks for a few people who are not
-    certified: what the dashboards would show after a year of use."""
+    """Two successful decisions per person with a validity (the one that gave it, made one
+    cycle before it ends at 10:00 Beijing time, and the cycle before that one) and three failed
+    tries in the last weeks for a few people who are not certified: what the dashboards would
+    show after two years of use (a steady rate, not one that starts at zero a year ago)."""
     is_pg = session.get_bind().dialect.name == "postgresql"
     cycle = default_policy().cycle_days
-    if is_pg:
-        made = (
-            "((valid_until - CAST(:cycle AS integer))::timestamp + interval '2 hours') "
-            "AT TIME ZONE 'UTC'"
+    for cycles_back in (1, 0):  # oldest first, so ids follow time
+        session.execute(
+            text(
+                f"INSERT INTO certification ({_COLUMNS}) SELECT id, 'self', 'certified', "
+                f"'demo', {_made(is_pg, cycles_back)}, {_until(is_pg, cycles_back)}, '{{}}', "
+                "'[]', '', '', :yes FROM retiree WHERE valid_until IS NOT NULL ORDER BY id"
+            ),
+            {"cycle": cycle, "yes": True},
         )
-    else:
-        made = "datetime(valid_until, '-' || :cycle || ' days', '+2 hours') || '.000000'"
-    session.execute(
-        text(
-            f"INSERT INTO certification ({_COLUMNS}) SELECT id, 'self', 'certified', 'demo', "
-            f"{made}, valid_until, '{{}}', '[]', '', '', :yes FROM retiree "
-            "WHERE valid_until IS NOT NULL ORDER BY id"
-        ),
-        {"cycle": cycle, "yes": True},
-    )
     morning = datetime.combine(today, time(2, 0), tzinfo=UTC)
     for days in (3, 9, 15):
         session.execute(
@@ -52,6 +47,26 @@ def add_certification_history(session: Session, *, today: date) -> None:
             ),
             {"at": _stored(morning - timedelta(days=days), is_pg), "yes": True},
         )
+
+
+def _until(is_pg: bool, cycles_back: int) -> str:
+    """SQL for the validity a decision gave, ``cycles_back`` cycles before today's."""
+    if not cycles_back:
+        return "valid_until"
+    if is_pg:
+        return f"(valid_until - {cycles_back} * CAST(:cycle AS integer))"
+    return f"date(valid_until, '-' || ({cycles_back} * :cycle) || ' days')"
+
+
+def _made(is_pg: bool, cycles_back: int) -> str:
+    """SQL for when that decision was made: one cycle before its validity ended, 10:00 Beijing."""
+    until = _until(is_pg, cycles_back)
+    if is_pg:
+        return (
+            f"(({until} - CAST(:cycle AS integer))::timestamp + interval '2 hours') "
+            "AT TIME ZONE 'UTC'"
+        )
+    return f"datetime({until}, '-' || :cycle || ' days', '+2 hours') || '.000000'"
 
 
 def _stored(moment: datetime, is_pg: bool) -> datetime | str:
