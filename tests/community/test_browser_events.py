@@ -22,10 +22,9 @@ from lifecert.community.models import (
 from lifecert.core import migrate
 from lifecert.core.db import build_engine, utcnow
 from lifecert.core.roles import Role
-from lifecert.core.settings import get_settings
 from lifecert.organisation.service import create_staff
 from tests.builders import PASSWORD, make_city, make_community, make_retiree
-from tests.web.browser import BROWSER_ARGS, chromium, running_server
+from tests.web.browser import BROWSER_ARGS, chromium, serving
 
 pytestmark = pytest.mark.browser
 
@@ -66,17 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
             "event": event.id,
             "token": invitation_token(person.id),
         }
-    env = {
-        "LIFECERT_DATABASE_URL": url,
-        "LIFECERT_ENV": "test",
-        "LIFECERT_DATA_DIR": str(get_settings().data_dir),
-        "LIFECERT_QUEUE__INLINE": "true",
-    }
-    try:
-        with running_server(env) as base:
-            yield {**ids, "base": base, "engine": engine}
-    finally:
-        engine.dispose()
+    with serving(url, engine) as base:
+        yield {**ids, "base": base, "engine": engine}
 
 
 def _signup(server: dict[str, object], retiree: str = "person") -> EventSignup | None:

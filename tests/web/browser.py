@@ -14,6 +14,9 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
+
+from lifecert.core.settings import get_settings
 
 
 def chromium() -> str:
@@ -95,3 +98,20 @@ BROWSER_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+
+
+@contextmanager
+def serving(url: str, engine: Engine) -> Iterator[str]:
+    """The app on the database at ``url`` (test settings, inline queue); yields its URL and
+    disposes of ``engine``, the test's own connection to that database, at the end."""
+    env = {
+        "LIFECERT_DATABASE_URL": url,
+        "LIFECERT_ENV": "test",
+        "LIFECERT_DATA_DIR": str(get_settings().data_dir),
+        "LIFECERT_QUEUE__INLINE": "true",
+    }
+    try:
+        with running_server(env) as base:
+            yield base
+    finally:
+        engine.dispose()

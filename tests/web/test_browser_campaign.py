@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.roles import Role
-from lifecert.core.settings import get_settings
 from lifecert.organisation.models import Region
 from lifecert.organisation.service import create_staff
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import PASSWORD, admin_actor, make_city, make_community
-from tests.web.browser import BROWSER_ARGS, chromium, running_server
+from tests.web.browser import BROWSER_ARGS, chromium, serving
 
 pytestmark = pytest.mark.browser
 
@@ -77,17 +76,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
     with Session(engine) as session:
         seeded = _seed(session)
         session.commit()
-    env = {
-        "LIFECERT_DATABASE_URL": url,
-        "LIFECERT_ENV": "test",
-        "LIFECERT_DATA_DIR": str(get_settings().data_dir),
-        "LIFECERT_QUEUE__INLINE": "true",
-    }
-    try:
-        with running_server(env) as base:
-            yield {**seeded, "base": base, "engine": engine}
-    finally:
-        engine.dispose()
+    with serving(url, engine) as base:
+        yield {**seeded, "base": base, "engine": engine}
 
 
 def _due_within_30_from_db(server: dict[str, object]) -> int:

@@ -16,7 +16,6 @@ from lifecert.certification.models import Outcome
 from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.roles import Role
-from lifecert.core.settings import get_settings
 from lifecert.dashboards.service import beijing_today
 from lifecert.organisation.service import create_staff
 from tests.builders import PASSWORD
@@ -27,7 +26,7 @@ from tests.dashboards.helpers import (
     expected_certified_in_month,
     expected_figures,
 )
-from tests.web.browser import BROWSER_ARGS, chromium, running_server
+from tests.web.browser import BROWSER_ARGS, chromium, serving
 
 pytestmark = pytest.mark.browser
 
@@ -67,17 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
             "district_a_path": world.district_a.path,
             "mover": world.people[0].id,
         }
-    env = {
-        "LIFECERT_DATABASE_URL": url,
-        "LIFECERT_ENV": "test",
-        "LIFECERT_DATA_DIR": str(get_settings().data_dir),
-        "LIFECERT_QUEUE__INLINE": "true",
-    }
-    try:
-        with running_server(env) as base:
-            yield {**ids, "base": base, "engine": engine}
-    finally:
-        engine.dispose()
+    with serving(url, engine) as base:
+        yield {**ids, "base": base, "engine": engine}
 
 
 def _expected(server: dict[str, object], path: str) -> dict[str, int]:
