@@ -6,7 +6,8 @@ pages (web). ``message`` is a translatable msgid; ``params`` fill its placeholde
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from enum import Enum
+from typing import Any, ClassVar, TypeVar
 
 
 class LifeCertError(Exception):
@@ -30,6 +31,18 @@ class LifeCertError(Exception):
 class InvalidInput(LifeCertError):
     status_code = 422
     code = "invalid_input"
+
+
+_Choice = TypeVar("_Choice", bound=Enum)
+
+
+def parse_choice(choices: type[_Choice], value: str, message: str) -> _Choice:
+    """A form's choice as its enum member, or InvalidInput with ``message`` (a msgid that
+    names the valid choices in words, marked with ``N_`` where it is written)."""
+    try:
+        return choices(value)
+    except ValueError as exc:
+        raise InvalidInput(message) from exc
 
 
 class PayloadTooLarge(LifeCertError):

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from lifecert.community import service, signups
 from lifecert.community.models import Attendance, CommunityEvent, EventKind
 from lifecert.community.schemas import EventCreate, EventUpdate
-from lifecert.core.errors import InvalidInput, LifeCertError
-from lifecert.core.i18n import gettext
+from lifecert.core.errors import LifeCertError, parse_choice
+from lifecert.core.i18n import N_, gettext
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.identity.deps import SessionDep, verify_form_csrf
@@ -306,10 +306,7 @@ def mark_attendance(
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    try:
-        mark = Attendance(attendance)
-    except ValueError as exc:
-        raise InvalidInput("Choose attended or absent.") from exc
+    mark = parse_choice(Attendance, attendance, N_("Choose attended or absent."))
     signups.record_attendance(
         session, actor=actor, event_id=event_id, retiree_id=retiree_id, attendance=mark
     )

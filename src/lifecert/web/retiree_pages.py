@@ -13,7 +13,8 @@ from lifecert.community import casework
 from lifecert.community.casework import VerificationPlace
 from lifecert.community.detail import retiree_detail
 from lifecert.community.models import VisitStatus
-from lifecert.core.errors import InvalidInput
+from lifecert.core.errors import InvalidInput, parse_choice
+from lifecert.core.i18n import N_
 from lifecert.core.roles import Permission
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.notifications import service as notifications
@@ -110,10 +111,7 @@ def close_visit(
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    try:
-        new_status = VisitStatus(status)
-    except ValueError as exc:
-        raise InvalidInput("Choose done or cancelled.") from exc
+    new_status = parse_choice(VisitStatus, status, N_("Choose done or cancelled."))
     visit = casework.close_visit(
         session, actor=actor, visit_id=visit_id, status=new_status, outcome=outcome
     )
@@ -133,10 +131,7 @@ def record_in_person(
     """A worker saw the person (at home or the counter); an officer's approval certifies."""
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    try:
-        where = VerificationPlace(place)
-    except ValueError as exc:
-        raise InvalidInput("Choose at home or at the counter.") from exc
+    where = parse_choice(VerificationPlace, place, N_("Choose at home or at the counter."))
     casework.record_in_person_verification(
         session,
         actor=actor,
