@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -98,46 +99,54 @@ def new_event_form(request: Request, session: SessionDep) -> HTMLResponse:
     return _form_page(request, session, actor, values={"capacity": 30, "kind": "health_talk"})
 
 
+class _EventFields(BaseModel):
+    """The event form as posted: times are local text until parsed (errors re-show the form)."""
+
+    title: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    starts_at: str = Field(max_length=32)
+    ends_at: str = Field(max_length=32)
+    place: str = Field(max_length=200)
+    capacity: int
+    description: str = Field(default="", max_length=5000)
+    csrf: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """What the form shows again after a refusal."""
+        return self.model_dump(exclude={"csrf"})
+
+    def parsed(self) -> dict[str, Any]:
+        """The fields for EventCreate/EventUpdate, local times parsed (raises InvalidInput)."""
+        return {
+            **self.values(),
+            "starts_at": parse_local(self.starts_at, "starts_at"),
+            "ends_at": parse_local(self.ends_at, "ends_at"),
+        }
+
+
+class _NewEventFields(_EventFields):
+    community_id: int
+
+
 @router.post("/events/new", response_class=HTMLResponse)
 def create_event(
-    request: Request,
-    session: SessionDep,
-    community_id: Annotated[int, Form()],
-    title: Annotated[str, Form(max_length=200)],
-    kind: Annotated[str, Form(max_length=16)],
-    starts_at: Annotated[str, Form(max_length=32)],
-    ends_at: Annotated[str, Form(max_length=32)],
-    place: Annotated[str, Form(max_length=200)],
-    capacity: Annotated[int, Form()],
-    description: Annotated[str, Form(max_length=5000)] = "",
-    csrf: Annotated[str, Form()] = "",
+    request: Request, session: SessionDep, form: Annotated[_NewEventFields, Form()]
 ) -> Response:
-    verify_form_csrf(request, csrf)
+    verify_form_csrf(request, form.csrf)
     actor = page_actor(request, session)
-    values = {
-        "community_id": community_id,
-        "title": title,
-        "kind": kind,
-        "description": description,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "place": place,
-        "capacity": capacity,
-    }
     try:
-        data = EventCreate(
-            **{
-                **values,
-                "starts_at": parse_local(starts_at, "starts_at"),
-                "ends_at": parse_local(ends_at, "ends_at"),
-            }
-        )
+        data = EventCreate(**form.parsed())
         with session.begin_nested():  # a refusal leaves nothing behind
             event = service.create_event(session, actor=actor, data=data)
     except (LifeCertError, ValueError) as exc:
         status = exc.status_code if isinstance(exc, LifeCertError) else 422
         return _form_page(
-            request, session, actor, values=values, error=_error_text(exc), status_code=status
+            request,
+            session,
+            actor,
+            values=form.values(),
+            error=_error_text(exc),
+            status_code=status,
         )
     return RedirectResponse(f"/events/{event.id}", status_code=303)
 
@@ -153,43 +162,15 @@ def edit_event_form(request: Request, session: SessionDep, event_id: int) -> HTM
 
 @router.post("/events/{event_id}/edit", response_class=HTMLResponse)
 def update_event(
-    request: Request,
-    session: SessionDep,
-    event_id: int,
-    title: Annotated[str, Form(max_length=200)],
-    kind: Annotated[str, Form(max_length=16)],
-    starts_at: Annotated[str, Form(max_length=32)],
-    ends_at: Annotated[str, Form(max_length=32)],
-    place: Annotated[str, Form(max_length=200)],
-    capacity: Annotated[int, Form()],
-    description: Annotated[str, Form(max_length=5000)] = "",
-    csrf: Annotated[str, Form()] = "",
+    request: Request, session: SessionDep, event_id: int, form: Annotated[_EventFields, Form()]
 ) -> Response:
-    verify_form_csrf(request, csrf)
+    verify_form_csrf(request, form.csrf)
     actor = page_actor(request, session)
     event = service.get_event(
         session, actor=actor, event_id=event_id, permission=Permission.WRITE_RETIREES
     )
-    values = {
-        "community_id": event.community_id,
-        "title": title,
-        "kind": kind,
-        "description": description,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "place": place,
-        "capacity": capacity,
-    }
     try:
-        data = EventUpdate(
-            title=title,
-            kind=EventKind(kind),
-            description=description,
-            place=place,
-            capacity=capacity,
-            starts_at=parse_local(starts_at, "starts_at"),
-            ends_at=parse_local(ends_at, "ends_at"),
-        )
+        data = EventUpdate(**form.parsed())
         with session.begin_nested():
             service.update_event(session, actor=actor, event_id=event.id, data=data)
     except (LifeCertError, ValueError) as exc:
@@ -199,7 +180,7 @@ def update_event(
             request,
             session,
             actor,
-            values=values,
+            values={**form.values(), "community_id": event.community_id},
             event=event,
             error=_error_text(exc),
             status_code=status,
