@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, ClassVar, TypeVar
 
+from lifecert.core.i18n import gettext
+
 
 class LifeCertError(Exception):
     status_code: ClassVar[int] = 400
@@ -26,6 +28,10 @@ class LifeCertError(Exception):
         self.params = params or {}
         # Field name -> what to fix, for forms and CSV rows.
         self.fields = fields or {}
+
+    def translated(self) -> str:
+        """The message in the request's language, with its parameters filled in."""
+        return gettext(self.message, **self.params)
 
 
 class InvalidInput(LifeCertError):

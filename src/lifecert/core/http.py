@@ -125,7 +125,7 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
     async def _domain(request: Request, exc: LifeCertError) -> Response:
         if exc.status_code >= 500:
             log.error("domain_error", code=exc.code, detail=exc.message)
-        detail = gettext(exc.message, **exc.params)
+        detail = exc.translated()
         fields = {k: gettext(v) for k, v in exc.fields.items()}
         return await respond(request, exc.status_code, exc.code, detail, fields)
 

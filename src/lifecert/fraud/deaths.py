@@ -20,7 +20,7 @@ from lifecert.certification.models import PaymentAction, PaymentChange
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.errors import InvalidInput, LifeCertError
-from lifecert.core.i18n import N_, gettext
+from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, scope_filter
@@ -316,7 +316,7 @@ def run_death_import(
             _write(session, job, recorder, chunk, bad, report, progress)
     except LifeCertError as exc:
         session.rollback()
-        job.status, job.error = ImportStatus.FAILED, gettext(exc.message, **exc.params)
+        job.status, job.error = ImportStatus.FAILED, exc.translated()
     else:
         job.status = ImportStatus.DONE
     job.total, job.finished_at = job.processed, utcnow()

@@ -265,7 +265,7 @@ def run_roster_import(
                     progress(job)
     except LifeCertError as exc:
         session.rollback()
-        job.status, job.error = ImportStatus.FAILED, gettext(exc.message, **exc.params)
+        job.status, job.error = ImportStatus.FAILED, exc.translated()
     else:
         job.status = ImportStatus.DONE
     job.total, job.finished_at = job.processed, utcnow()

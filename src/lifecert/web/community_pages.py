@@ -89,7 +89,7 @@ def _values(event: CommunityEvent) -> dict[str, Any]:
 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, LifeCertError):
-        return gettext(exc.message, **exc.params)
+        return exc.translated()
     return gettext("Check the form: every field needs a valid value.")
 
 

@@ -63,7 +63,7 @@ def send_code(
             request,
             "m/start.html",
             status_code=exc.status_code,
-            error=gettext(exc.message, **exc.params),
+            error=exc.translated(),
             id_number=id_number,
         )
     return render(request, "m/code.html", id_number=id_number, phone=phone)
@@ -87,7 +87,7 @@ def login(
             "m/code.html",
             status_code=exc.status_code,
             id_number=id_number,
-            error=gettext(exc.message, **exc.params),
+            error=exc.translated(),
         )
     _start_session(request, retiree_id=retiree.id)
     return RedirectResponse("/m/home", status_code=303)

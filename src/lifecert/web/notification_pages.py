@@ -158,9 +158,7 @@ def preview(
     try:
         result = campaigns.preview_campaign(session, actor=actor, data=form.to_create())
     except InvalidInput as exc:
-        return _form_page(
-            request, session, form, status=exc.status_code, error=gettext(exc.message, **exc.params)
-        )
+        return _form_page(request, session, form, status=exc.status_code, error=exc.translated())
     return _form_page(request, session, form, preview=result)
 
 
@@ -173,9 +171,7 @@ def send(
     try:
         campaign = campaigns.send_campaign(session, actor=actor, data=form.to_create())
     except InvalidInput as exc:
-        return _form_page(
-            request, session, form, status=exc.status_code, error=gettext(exc.message, **exc.params)
-        )
+        return _form_page(request, session, form, status=exc.status_code, error=exc.translated())
     return RedirectResponse(f"/campaigns/{campaign.id}", status_code=303)
 
 
