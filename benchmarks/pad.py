@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ is not
 from training.pad_data import load_samples
 from training.pad_eval import nuaa_report, real_frames_flagged, video_report
 from training.pad_fit import nested
-from training.train_pad import fitter
+from training.train_pad import CROPS, fitter
 
 from lifecert.face_engine.pad.model import load_thresholds
 
@@ -51,7 +51,7 @@ def main() -> None:
     for folder in ("nuaa", "video"):
         require_folder(args.data / folder)
     json_path, png_path = output_paths(args, "pad")
-    samples = load_samples(args.data)
+    samples = load_samples(args.data, CROPS)
     held = nested(samples, fitter)
     shipped = load_thresholds()
     nuaa = nuaa_report(samples, held, shipped.review)

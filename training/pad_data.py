@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +18,14 @@ import cv2
 import numpy as np
 
 from lifecert.face_engine import FaceEngine, FaceEngineConfig
-from lifecert.face_engine.pad.features import FEATURE_SIZE, frame_features
+from lifecert.face_engine.pad.features import Crop, feature_size, frame_features
 from lifecert.face_engine.shared_data import repo_root
 from lifecert.face_engine.types import RGBImage
 from lifecert.face_engine.video import read_video
 
 PHONE_WIDTH, PHONE_QUALITY = 320, 75  # web/static/certify.js
 VIDEO_TRAIN_FPS = 5.0  # frames of a dev video used for training (one clip's frames are one group)
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"
 
 
 def as_sent(image: RGBImage) -> RGBImage:
@@ -88,14 +89,15 @@ def video_frames(path: Path, fps: float) -> list[tuple[RGBImage, float]]:
     return [(as_sent(image), t) for image, t in frames[::step]]
 
 
-def _describe(engine: FaceEngine, image: RGBImage) -> np.ndarray | None:
+def _describe(engine: FaceEngine, image: RGBImage, crops: Sequence[Crop]) -> np.ndarray | None:
     faces = engine.detect(image)
-    return frame_features(image, faces[0].bbox) if faces else None
+    return frame_features(image, faces[0].bbox, crops) if faces else None
 
 
-def load_samples(data: Path, refresh: bool = False) -> Samples:
-    """Features of every NUAA image and of the dev videos' frames (cached)."""
-    cache = repo_root() / "var" / "cache" / "pad" / f"samples-{CACHE_VERSION}.npz"
+def load_samples(data: Path, crops: Sequence[Crop], refresh: bool = False) -> Samples:
+    """Features of every NUAA image and of the dev videos' frames (cached per crop layout)."""
+    layout = "_".join(f"{factor:g}x{size}" for factor, size in crops)
+    cache = repo_root() / "var" / "cache" / "pad" / f"samples-{CACHE_VERSION}-{layout}.npz"
     if cache.exists() and not refresh:
         with np.load(cache, allow_pickle=False) as stored:
             return Samples(**{k: stored[k] for k in Samples.__dataclass_fields__})
@@ -103,7 +105,7 @@ def load_samples(data: Path, refresh: bool = False) -> Samples:
     rows: list[tuple[np.ndarray, int, str, str, str, str]] = []
     for path, subject, label, clip in nuaa_rows(data):
         image = engine.load(data / "nuaa" / path)
-        vector = _describe(engine, as_sent(image))
+        vector = _describe(engine, as_sent(image), crops)
         if vector is not None:
             rows.append((vector, label, f"nuaa:{subject}", f"nuaa:{subject}:{clip}", path, "nuaa"))
     print(f"  NUAA: {len(rows)} frames with a face", file=sys.stderr)
@@ -111,7 +113,7 @@ def load_samples(data: Path, refresh: bool = False) -> Samples:
         label = 0 if video["label"] == "real" else 1
         frames = video_frames(data / "video" / video["file"], VIDEO_TRAIN_FPS)
         for index, (image, _) in enumerate(frames):
-            vector = _describe(engine, image)
+            vector = _describe(engine, image, crops)
             if vector is not None:
                 name = f"{video['file']}#{index}"
                 rows.append(
@@ -125,7 +127,7 @@ def load_samples(data: Path, refresh: bool = False) -> Samples:
                     )
                 )
     samples = Samples(
-        features=np.array([r[0] for r in rows], dtype=np.float64).reshape(-1, FEATURE_SIZE),
+        features=np.array([r[0] for r in rows], dtype=np.float64).reshape(-1, feature_size(crops)),
         labels=np.array([r[1] for r in rows], dtype=np.int64),
         groups=np.array([r[2] for r in rows]),
         clips=np.array([r[3] for r in rows]),

@@ -8,11 +8,12 @@ never both trained on and scored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from lifecert.face_engine.pad.features import Crop
 from lifecert.face_engine.pad.model import LinearModel
 from training.pad_data import Samples
 
@@ -35,7 +36,7 @@ def sample_weights(samples: Samples) -> np.ndarray:
     return weights * len(weights) / weights.sum()
 
 
-def fit(samples: Samples, model_id: str, l2: float = L2) -> LinearModel:
+def fit(samples: Samples, model_id: str, crops: Sequence[Crop], l2: float = L2) -> LinearModel:
     x, y = samples.features, samples.labels.astype(np.float64)
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-3  # constant bins stay harmless
@@ -52,7 +53,7 @@ def fit(samples: Samples, model_id: str, l2: float = L2) -> LinearModel:
         beta -= step
         if np.max(np.abs(step)) < 1e-10:
             break
-    return LinearModel(model_id, mean, scale, beta[:-1], float(beta[-1]))
+    return LinearModel(model_id, tuple(crops), mean, scale, beta[:-1], float(beta[-1]))
 
 
 Fitter = Callable[[Samples], LinearModel]

@@ -10,11 +10,14 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 from training.pad_data import as_sent
 
+from lifecert.face_engine.errors import FaceEngineError
 from lifecert.face_engine.interfaces import TimedFrame
 from lifecert.face_engine.pad.check import ColourTexturePad, PadResult
-from lifecert.face_engine.pad.model import load_model, load_thresholds
+from lifecert.face_engine.pad.features import feature_size
+from lifecert.face_engine.pad.model import LinearModel, load_model, load_thresholds
 
 from .helpers import image, nuaa_print_sequences, real_engine, side_by_side, video_frames
 
@@ -41,9 +44,17 @@ def clip(name: str, start: float = 0.0, end: float = 30.0) -> list[TimedFrame]:
 def test_parameters_load_once_with_their_thresholds() -> None:
     model = load_model()
     limits = load_thresholds(model.model_id)
-    assert model.weights.shape == model.mean.shape == (708,)
+    assert model.weights.shape == model.mean.shape == (feature_size(model.crops),)
     assert 0.0 < limits.review <= limits.attack < 1.0
     assert real_engine().pad_check is real_engine().pad_check  # built once per engine
+
+
+def test_the_crop_layout_travels_with_the_weights() -> None:
+    stored = load_model().to_json()
+    assert LinearModel.from_json(stored).crops == load_model().crops
+    # weights written for other crops are refused at load, not scored on the wrong features
+    with pytest.raises(FaceEngineError, match="crops"):
+        LinearModel.from_json({**stored, "crops": [*stored["crops"], [3.0, 64]]})
 
 
 def test_real_face_frames_score_live() -> None:

@@ -104,7 +104,8 @@ class ColourTexturePad:
     ) -> np.ndarray:
         if not found:
             return np.zeros(0)
-        features = np.array([frame_features(frames[i][0], f.bbox) for i, f, _ in found])
+        crops = self.model.crops
+        features = np.array([frame_features(frames[i][0], f.bbox, crops) for i, f, _ in found])
         return self.model.scores(features)
 
     def _second_face(self, faces: Sequence[Face]) -> bool:

@@ -1,13 +1,15 @@
 """Colour-texture features of a face: uniform LBP histograms of H, S, V, Y, Cr, Cb.
 
-Two crops of every frame: the tight face (skin texture, print dots, screen moire, colour
-gamut of a print or a display) and a wider one around it (the edge of a photo or a phone, the
-fingers holding it). Pure NumPy/OpenCV, vectorised; the same code trains and serves.
+Crops of every frame, listed in the model file as (factor, size): the tight face (skin
+texture, print dots, screen moire, colour gamut of a print or a display) and a wider one around
+it (the edge of a photo or a phone, the fingers holding it). Pure NumPy/OpenCV, vectorised; the
+same code trains and serves.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -15,12 +17,10 @@ import numpy.typing as npt
 
 from ..types import BBox, RGBImage
 
-TIGHT_SIZE = 64  # pixels of the resized tight crop
-WIDE_SIZE = 96
-WIDE_FACTOR = 2.2  # side of the wide crop over the face box's larger side
 CHANNELS = ("H", "S", "V", "Y", "Cr", "Cb")
 BINS = 59  # uniform patterns of 8 neighbours (58) + one bin for all others
-FEATURE_SIZE = 2 * len(CHANNELS) * BINS
+# (side of the square over the face box's larger side, pixels it is resized to)
+Crop = tuple[float, int]
 
 # The 8 neighbours at radius 1, in circular order (dy, dx).
 _NEIGHBOURS = ((-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1))
@@ -75,13 +75,17 @@ def colour_channels(crop: np.ndarray) -> list[np.ndarray]:
     return [hsv[..., 0], hsv[..., 1], hsv[..., 2], ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]]
 
 
-def frame_features(image: RGBImage, box: BBox) -> npt.NDArray[np.float64]:
-    """The feature vector of one face: tight then wide crop, six channels each, 708 values.
+def feature_size(crops: Sequence[Crop]) -> int:
+    return len(crops) * len(CHANNELS) * BINS
+
+
+def frame_features(image: RGBImage, box: BBox, crops: Sequence[Crop]) -> npt.NDArray[np.float64]:
+    """The feature vector of one face: each crop in turn, six channels each.
 
     Square roots of the histograms (Hellinger mapping): linear models separate them better.
     """
     parts = []
-    for factor, size in ((1.0, TIGHT_SIZE), (WIDE_FACTOR, WIDE_SIZE)):
+    for factor, size in crops:
         crop = square_crop(image, box, factor, size)
         parts += [lbp_histogram(channel) for channel in colour_channels(crop)]
     return np.sqrt(np.concatenate(parts))

@@ -1,8 +1,9 @@
 """The shipped linear PAD model and its thresholds: small JSON files, served with NumPy.
 
-``pad-lbpcolour-v1.json`` holds the standardisation and the logistic-regression weights written
-by ``training/train_pad.py``; ``thresholds.json`` holds the decision thresholds per model id
-(chosen on training folds by the same script, never on the data they are scored on).
+``pad-lbpcolour-v2.json`` holds the face crops its features are taken from, the
+standardisation and the logistic-regression weights written by ``training/train_pad.py``;
+``thresholds.json`` holds the decision thresholds per model id (chosen on training folds by the
+same script, never on the data they are scored on).
 """
 
 from __future__ import annotations
@@ -16,21 +17,35 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import FaceEngineError
+from .features import Crop, feature_size
 
 PACKAGE_DIR = Path(__file__).parent
-DEFAULT_MODEL_ID = "pad-lbpcolour-v1"
+DEFAULT_MODEL_ID = "pad-lbpcolour-v2"
 THRESHOLDS_PATH = PACKAGE_DIR / "thresholds.json"
 
 
 @dataclass(frozen=True, eq=False)
 class LinearModel:
-    """P(attack) = sigmoid(w . (x - mean) / scale + b) for one frame's feature vector x."""
+    """P(attack) = sigmoid(w . (x - mean) / scale + b) for one frame's feature vector x.
+
+    ``crops`` says which face crops x is made of: the layout belongs to the weights, so a
+    model file never meets features it was not trained on.
+    """
 
     model_id: str
+    crops: tuple[Crop, ...]
     mean: npt.NDArray[np.float64]
     scale: npt.NDArray[np.float64]
     weights: npt.NDArray[np.float64]
     bias: float
+
+    def __post_init__(self) -> None:
+        size = feature_size(self.crops)
+        if not self.mean.shape == self.scale.shape == self.weights.shape == (size,):
+            raise FaceEngineError(
+                f"PAD model {self.model_id!r}: {len(self.weights)} weights for crops "
+                f"{list(self.crops)} ({size} features)"
+            )
 
     def scores(self, features: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """(N, D) features -> (N,) attack probabilities."""
@@ -40,6 +55,7 @@ class LinearModel:
     def to_json(self) -> dict[str, Any]:
         return {
             "model_id": self.model_id,
+            "crops": [[factor, size] for factor, size in self.crops],
             "bias": round(float(self.bias), 8),
             "mean": [round(float(v), 8) for v in self.mean],
             "scale": [round(float(v), 8) for v in self.scale],
@@ -50,6 +66,7 @@ class LinearModel:
     def from_json(cls, data: dict[str, Any]) -> LinearModel:
         return cls(
             model_id=str(data["model_id"]),
+            crops=tuple((float(factor), int(size)) for factor, size in data["crops"]),
             mean=np.asarray(data["mean"], dtype=np.float64),
             scale=np.asarray(data["scale"], dtype=np.float64),
             weights=np.asarray(data["weights"], dtype=np.float64),
