@@ -144,28 +144,20 @@ def test_api_gives_the_same_figures(client: TestClient, session: Session) -> Non
 def test_worker_dashboard_shows_upcoming_events_of_their_community(
     client: TestClient, session: Session
 ) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
-    from lifecert.community.models import EventKind
-    from lifecert.community.schemas import EventCreate
-    from lifecert.community.service import create_event
     from tests.builders import admin_actor
+    from tests.community.helpers import make_event
 
     world = build_world(session, TODAY)
-    start = datetime.now(UTC) + timedelta(days=3)
     for community, title in ((world.a1, "健康讲座"), (world.b1, "别的社区的活动")):
-        create_event(
+        make_event(
             session,
             actor=admin_actor(),
-            data=EventCreate(
-                community_id=community.id,
-                title=title,
-                kind=EventKind.HEALTH_TALK,
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                place="社区活动室",
-                capacity=30,
-            ),
+            community=community,
+            capacity=30,
+            starts_in=timedelta(days=3),
+            title=title,
         )
     session.flush()
     make_staff(session, role=Role.COMMUNITY_WORKER, regions=[world.a1], username="w")
