@@ -117,13 +117,19 @@ def _age_filter(stmt: Select[Retiree], audience: Audience, today: date) -> Selec
     return stmt
 
 
-def validate_templates(data: CampaignCreate) -> None:
-    texts.template_variables(data.template_zh, field="template_zh")
-    texts.template_variables(data.template_en, field="template_en")
+def validate_templates(data: CampaignCreate) -> set[str]:
+    """The variables the two templates use; InvalidInput for a bad or missing template."""
+    used = texts.template_variables(data.template_zh, field="template_zh")
+    used += texts.template_variables(data.template_en, field="template_en")
     if not data.template_zh.strip():
         raise InvalidInput(
             "Write the Chinese text of the message.", fields={"template_zh": N_("Required.")}
         )
+    return set(used)
+
+
+def _count(session: Session, stmt: Select[Retiree]) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 @dataclass(frozen=True)
@@ -206,9 +212,9 @@ def preview_campaign(
     session: Session, *, actor: Actor, data: CampaignCreate, today: date | None = None
 ) -> CampaignPreview:
     """How many people the campaign reaches and what the first of them will read."""
-    validate_templates(data)
+    used = validate_templates(data)
     stmt = audience_query(session, actor=actor, audience=data.audience, today=today or date.today())
-    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    count = _count(session, stmt)
     first = next(_recipients(session, stmt, limit=SAMPLES), [])
     phones = community_phones(session, {r.community_id for r in first})
     samples = [
@@ -228,14 +234,12 @@ def preview_campaign(
         samples=samples,
         text_zh=texts.render(data.template_zh, values),
         text_en=texts.render(data.template_en or data.template_zh, values),
-        communities_without_phone=_without_phone(session, data, stmt),
+        communities_without_phone=_without_phone(session, used, stmt),
     )
 
 
-def _without_phone(session: Session, data: CampaignCreate, stmt: Select[Retiree]) -> list[str]:
+def _without_phone(session: Session, used: set[str], stmt: Select[Retiree]) -> list[str]:
     """Communities whose people would read an empty {phone_of_community}: worth fixing first."""
-    used = texts.template_variables(data.template_zh, field="template_zh")
-    used += texts.template_variables(data.template_en, field="template_en")
     if "phone_of_community" not in used:
         return []
     ids = set(session.scalars(select(stmt.subquery().c.community_id).distinct()))
@@ -249,8 +253,10 @@ def send_campaign(
 ) -> Campaign:
     """Store the campaign and queue its recipients; refuses an empty group."""
     today = today or date.today()
-    preview = preview_campaign(session, actor=actor, data=data, today=today)
-    if preview.count == 0:
+    validate_templates(data)
+    group = audience_query(session, actor=actor, audience=data.audience, today=today)
+    count = _count(session, group)
+    if count == 0:
         raise InvalidInput("No one matches this group. Change the filters and preview again.")
     campaign = Campaign(
         name=data.name.strip(),
@@ -259,7 +265,7 @@ def send_campaign(
         template_zh=data.template_zh,
         template_en=data.template_en,
         channels=[c.value for c in data.channels],
-        recipient_count=preview.count,
+        recipient_count=count,
         created_by=actor.staff_id or None,
         sent_at=utcnow(),
     )
@@ -273,7 +279,7 @@ def send_campaign(
         target_id=campaign.id,
         details={
             "name": campaign.name,
-            "recipients": preview.count,
+            "recipients": count,
             "channels": campaign.channels,
             "audience": campaign.audience,
         },
