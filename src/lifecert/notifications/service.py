@@ -82,6 +82,7 @@ def remember_language(session: Session, *, retiree_id: int, locale: str) -> None
 def queue_messages(session: Session, messages: Iterable[NewMessage]) -> list[int]:
     """Insert outbox rows, skipping keys that already exist; return the ids of new rows and
     enqueue their delivery after the caller commits."""
+    now = utcnow()
     rows = [
         {
             "idempotency_key": m.key,
@@ -95,9 +96,9 @@ def queue_messages(session: Session, messages: Iterable[NewMessage]) -> list[int
             "attempts": 0,
             "last_error": "",
             "created_by": m.created_by,
-            "next_attempt_at": utcnow(),
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
         }
         for m in messages
     ]
@@ -264,13 +265,22 @@ def reminder_messages(
 
 def queue_cycle_reminders(session: Session, *, retiree_ids: Iterable[int], day: date) -> int:
     """Reminders of the nightly cycle: one per person per cycle day, inbox and SMS."""
+    ids = list(retiree_ids)
+    # One query for everybody's language, not one per person (the cycle may remind thousands).
+    chosen = dict(
+        session.execute(
+            select(NotificationPreference.retiree_id, NotificationPreference.language).where(
+                NotificationPreference.retiree_id.in_(ids)
+            )
+        ).tuples().all()
+    )
     messages: list[NewMessage] = []
-    for retiree in session.scalars(select(Retiree).where(Retiree.id.in_(list(retiree_ids)))):
+    for retiree in session.scalars(select(Retiree).where(Retiree.id.in_(ids))):
         messages += reminder_messages(
             retiree,
             key_prefix=f"reminder:{retiree.id}:{day.isoformat()}",
             kind=MessageKind.REMINDER,
-            language=language_of(session, retiree.id),
+            language=normalise_locale(chosen.get(retiree.id)),
         )
     return len(queue_messages(session, messages))
 
