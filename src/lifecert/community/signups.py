@@ -139,19 +139,24 @@ def cancel_own_signup(session: Session, *, retiree: Retiree, event_id: int) -> E
 def _release_place(
     session: Session, *, event: CommunityEvent, retiree_id: int, staff_id: int | None
 ) -> EventSignup:
+    signup = _active_signup(session, event_id=event.id, retiree_id=retiree_id)
+    if event.starts_at <= utcnow():
+        raise Conflict("This event has already started; record attendance instead.")
+    signup.status, signup.cancelled_at = SignupStatus.CANCELLED, utcnow()
+    signup.cancelled_by = staff_id or None
+    return signup
+
+
+def _active_signup(session: Session, *, event_id: int, retiree_id: int) -> EventSignup:
     signup = session.scalar(
         select(EventSignup).where(
-            EventSignup.event_id == event.id,
+            EventSignup.event_id == event_id,
             EventSignup.retiree_id == retiree_id,
             EventSignup.status == SignupStatus.SIGNED_UP,
         )
     )
     if signup is None:
         raise NotFound("This person is not signed up for this event.")
-    if event.starts_at <= utcnow():
-        raise Conflict("This event has already started; record attendance instead.")
-    signup.status, signup.cancelled_at = SignupStatus.CANCELLED, utcnow()
-    signup.cancelled_by = staff_id or None
     return signup
 
 
@@ -207,15 +212,7 @@ def record_attendance(
         raise Conflict("This event was cancelled.")
     if utcnow() < event.starts_at - ATTENDANCE_OPENS_BEFORE:
         raise Conflict("Attendance can be recorded from the day of the event.")
-    signup = session.scalar(
-        select(EventSignup).where(
-            EventSignup.event_id == event.id,
-            EventSignup.retiree_id == retiree.id,
-            EventSignup.status == SignupStatus.SIGNED_UP,
-        )
-    )
-    if signup is None:
-        raise NotFound("This person is not signed up for this event.")
+    signup = _active_signup(session, event_id=event.id, retiree_id=retiree.id)
     signup.attendance = attendance
     signup.attendance_recorded_at, signup.attendance_recorded_by = utcnow(), actor.staff_id or None
     audit.record(
