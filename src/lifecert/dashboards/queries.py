@@ -30,6 +30,7 @@ from lifecert.core.scoping import Actor, ensure_in_scope
 from lifecert.dashboards.figures import (
     FAILURE_WINDOW_DAYS,
     FIGURE_OF_KEY,
+    ON_ROLL,
     REPEATED_FAILURES,
     AgeBand,
     Figure,
@@ -85,7 +86,7 @@ def worst_communities(
     """Ids of the area's communities with the highest overdue rate (overdue ÷ elderly; ties:
     more overdue people, then id), ranked in SQL over the counters: one row per community and
     state, never the people."""
-    on_roll = StatusCount.status.in_([RetireeStatus.ACTIVE.value, RetireeStatus.SUSPENDED.value])
+    on_roll = StatusCount.status.in_([status.value for status in ON_ROLL])
     overdue = and_(
         StatusCount.status == RetireeStatus.ACTIVE.value,
         StatusCount.cert_state == CertState.OVERDUE.value,
@@ -120,17 +121,8 @@ def last_months(today: date, n: int = 12) -> list[int]:
 
 def figures_of(session: Session, region_ids: Sequence[int]) -> dict[Figure, int]:
     """The summed status figures of a few regions (disjoint subtrees: the caller's roots)."""
-    out = dict.fromkeys(Figure, 0)
-    rows = session.execute(
-        select(StatusCount.status, StatusCount.cert_state, StatusCount.n).where(
-            StatusCount.region_id.in_(region_ids)
-        )
-    )
-    for status, cert_state, n in rows:
-        figure = figure_of(status, cert_state)
-        if figure is not None:
-            out[figure] += int(n)
-    return out
+    per_region = status_figures(session, region_ids).values()
+    return {figure: sum(figures[figure] for figures in per_region) for figure in Figure}
 
 
 def certified_in_month(session: Session, region_ids: Sequence[int], month: int) -> dict[int, int]:
@@ -251,6 +243,15 @@ _FAILED = (Outcome.RETRY, Outcome.REJECTED)
 _NEEDS_VISIT = text(f"({NEEDS_VISIT_SQL})")
 
 
+def _counted_failures(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Failed attempts that count towards the visit list: those of the last window."""
+    return (
+        Certification.outcome.in_(_FAILED),
+        Certification.created_at >= now - timedelta(days=FAILURE_WINDOW_DAYS),
+        Certification.counts_as_attempt.is_(True),
+    )
+
+
 def failing_people(now: datetime, in_area: ColumnElement[bool]) -> Select[Any]:
     """Ids of active people of these communities whose state is fine (certified, due soon)
     but who failed at least REPEATED_FAILURES counted attempts in the window: on the visit
@@ -258,11 +259,7 @@ def failing_people(now: datetime, in_area: ColumnElement[bool]) -> Select[Any]:
     people with enough of them are looked up in the registry."""
     repeated = (
         select(Certification.retiree_id)
-        .where(
-            Certification.outcome.in_(_FAILED),
-            Certification.created_at >= now - timedelta(days=FAILURE_WINDOW_DAYS),
-            Certification.counts_as_attempt.is_(True),
-        )
+        .where(*_counted_failures(now))
         .group_by(Certification.retiree_id)
         .having(func.count() >= REPEATED_FAILURES)
         .subquery()
@@ -377,12 +374,7 @@ def _failure_counts(session: Session, ids: list[int], now: datetime) -> dict[int
         return {}
     rows = session.execute(
         select(Certification.retiree_id, func.count())
-        .where(
-            Certification.retiree_id.in_(ids),
-            Certification.outcome.in_(_FAILED),
-            Certification.created_at >= now - timedelta(days=FAILURE_WINDOW_DAYS),
-            Certification.counts_as_attempt.is_(True),
-        )
+        .where(Certification.retiree_id.in_(ids), *_counted_failures(now))
         .group_by(Certification.retiree_id)
     )
     return {int(rid): int(n) for rid, n in rows}
