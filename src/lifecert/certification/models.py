@@ -59,6 +59,7 @@ class CaseStatus(StrEnum):
 class PaymentAction(StrEnum):
     SUSPEND = "suspend"
     RESUME = "resume"
+    HOLD = "hold"  # a reported death awaits an officer's approval: pay nothing meanwhile
 
 
 class CyclePolicy(IdMixin, Base):
@@ -96,6 +97,30 @@ class FamilyLink(IdMixin, Base):
     )
     relation: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A request gives no proxy access until the retiree (own phone session) or staff of the
+    # retiree's community (after an ID check) confirms it.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
+    confirmed_how: Mapped[str] = mapped_column(String(16), default="")
+
+
+class Invitation(IdMixin, Base):
+    """A phone link on a notice: one certification, short-lived, revocable, logged."""
+
+    __tablename__ = "invitation"
+
+    retiree_id: Mapped[int] = mapped_column(
+        BigIntPK, ForeignKey("retiree.id", ondelete="CASCADE"), index=True
+    )
+    issued_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certification_id: Mapped[int | None] = mapped_column(
+        BigIntPK, ForeignKey("certification.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
 
 
 class ChallengeSession(IdMixin, Base):

@@ -21,7 +21,8 @@ class ConsentChannel(StrEnum):
 class TemplateSource(StrEnum):
     ID_PHOTO_IMPORT = "id_photo_import"
     STAFF_CAPTURE = "staff_capture"
-    CERTIFICATION = "certification"
+    CERTIFICATION = "certification"  # a refresh from a clean automatic pass (bounded)
+    FIRST_CERTIFICATION = "first_certification"  # approved first certification (reviewed)
 
 
 class TemplateStatus(StrEnum):

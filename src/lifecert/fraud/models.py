@@ -24,6 +24,8 @@ class AlertKind(StrEnum):
     WORKER_OUTLIER = "worker_outlier"
     BURST = "burst"
     NIGHT_TIME = "night_time"
+    # A confident passive-PAD attack: blocks automatic certification until an officer decides.
+    PRESENTATION_ATTACK = "presentation_attack"
 
 
 class Severity(StrEnum):
@@ -93,6 +95,12 @@ class AlertLink(IdMixin, Base):
     alert: Mapped[Alert] = relationship(back_populates="links")
 
 
+class DeathStatus(StrEnum):
+    PENDING = "pending"  # payment on hold until an officer (not the reporter) approves
+    APPROVED = "approved"  # payment stopped
+    REVERSED = "reversed"  # a wrong report: payment restored with arrears
+
+
 class DeathRecord(IdMixin, TimestampMixin, Base):
     """A registered death (civil affairs, hospital, funeral home), one per retiree."""
 
@@ -108,3 +116,11 @@ class DeathRecord(IdMixin, TimestampMixin, Base):
         BigIntPK, ForeignKey("import_job.id", ondelete="SET NULL")
     )
     recorded_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
+    status: Mapped[DeathStatus] = mapped_column(
+        str_enum(DeathStatus, 16), default=DeathStatus.PENDING, index=True
+    )
+    approved_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversed_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversal_reason: Mapped[str] = mapped_column(Text, default="")
