@@ -20,6 +20,22 @@ def jpeg(seed: int) -> bytes:
     return noise_photo(seed, size=200, fmt="JPEG")
 
 
+def consenting_retiree(
+    session: Session, *, name: str = "王秀英", community=None
+) -> Retiree:  # type: ignore[no-untyped-def]
+    """Consent recorded, no reference face yet (a first certification)."""
+    community = community or make_community(session, city=make_city(session))
+    retiree = make_retiree(session, community=community, name=name)
+    enrollment.record_consent(
+        session,
+        actor=admin_actor(),
+        retiree_id=retiree.id,
+        channel=ConsentChannel.COUNTER,
+        given_by=name,
+    )
+    return retiree
+
+
 def enrolled_retiree(
     session: Session, *, face_seed: int = 1, name: str = "王秀英", community=None
 ) -> Retiree:  # type: ignore[no-untyped-def]

@@ -23,7 +23,13 @@ from lifecert.core.faces import get_face_engine
 from lifecert.enrollment.models import FaceTemplate, TemplateSource
 from lifecert.retirees.models import CertState
 from tests.builders import make_city, make_community, make_retiree
-from tests.certification.helpers import BINDING, certify, enrolled_retiree, frames_of
+from tests.certification.helpers import (
+    BINDING,
+    certify,
+    consenting_retiree,
+    enrolled_retiree,
+    frames_of,
+)
 
 
 def test_same_face_is_certified_with_full_evidence(session: Session) -> None:
@@ -53,8 +59,7 @@ def test_other_face_is_asked_to_retry_then_a_person_follows_up(session: Session)
 
 
 def test_no_reference_goes_to_review_and_pension_is_untouched(session: Session) -> None:
-    community = make_community(session, city=make_city(session))
-    retiree = make_retiree(session, community=community)
+    retiree = consenting_retiree(session)
     result = certify(session, retiree, face_seed=3)
     assert (result.outcome, result.reason) == (Outcome.REVIEW, "no_reference")
     assert retiree.cert_state == CertState.UNDER_REVIEW

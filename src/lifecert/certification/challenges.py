@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from lifecert.certification.models import CertMode, ChallengeSession, ChallengeStatus
 from lifecert.core.db import utcnow
-from lifecert.core.errors import InvalidInput, ReplayDetected
+from lifecert.certification.trust import ensure_face_check_allowed
+from lifecert.core.errors import InvalidInput, NotFound, ReplayDetected
 from lifecert.core.settings import get_settings
 from lifecert.face_engine import new_challenge
 from lifecert.face_engine.liveness.challenge import challenge_from_names
+from lifecert.retirees.models import Retiree
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ def issue_challenge(
     client_binding: str,
     helper: Helper = Helper(),
 ) -> ChallengeSession:
+    retiree = session.get(Retiree, retiree_id)
+    if retiree is None:
+        raise NotFound("No such retiree.")
+    ensure_face_check_allowed(session, retiree=retiree)
     settings = get_settings().certification
     ttl = settings.challenge_ttl_s
     drawn = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lifecert.certification.cycle import mark_certified
@@ -79,7 +79,11 @@ def tries_today(session: Session, retiree_id: int) -> int:
             .where(
                 Certification.retiree_id == retiree_id,
                 Certification.counts_as_attempt.is_(True),
-                Certification.outcome == Outcome.RETRY,
+                # A presentation attack counts too: spoofing then retrying is not free.
+                or_(
+                    Certification.outcome == Outcome.RETRY,
+                    Certification.reason == "presentation_attack",
+                ),
                 Certification.created_at >= start,
             )
         )

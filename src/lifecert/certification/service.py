@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
-from lifecert.certification import decide
+from lifecert.certification import decide, trust
 from lifecert.certification.challenges import claim_challenge
 from lifecert.certification.cycle import mark_certified
 from lifecert.certification.models import (
@@ -84,6 +84,7 @@ def certify_with_face(
     session.add(certification)
     session.flush()
     _hold_if_deceased(session, certification, retiree)
+    trust.apply_attack_rules(session, certification=certification)
     decide.finish(
         session,
         certification=certification,
@@ -261,6 +262,8 @@ def decide_case(
         raise InvalidInput("Choose approve, reject or home visit.")
     if decision == CaseStatus.REJECTED and len(note.strip()) < 2:
         raise InvalidInput("Give the reason for the rejection; the person will be told.")
+    if decision == CaseStatus.APPROVED:
+        trust.ensure_no_open_attack_case(session, retiree_id=certification.retiree_id)
     case.status, case.decided_by, case.decided_at = decision, actor.staff_id, utcnow()
     case.decision_note = note.strip()[:2000]
     retiree = session.get_one(Retiree, certification.retiree_id)
