@@ -24,7 +24,7 @@ from lifecert.core.logging import configure_logging
 from lifecert.core.settings import Settings, get_settings
 from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
-from lifecert.fraud.endpoints import deaths_router
+from lifecert.fraud.endpoints import death_records_router, deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.notifications.endpoints import router as notifications_router
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enrollment_pages_router,
         fraud_router,
         deaths_router,
+        death_records_router,
         fraud_pages_router,
         certification_router,
         certification_pages_router,

@@ -104,12 +104,13 @@ def test_death_import_marks_deceased_and_reports_bad_rows(session: Session, tmp_
     )
     job = run_death_import(session, job_id=job.id)
     assert (job.status, job.created, job.rejected, job.processed) == (ImportStatus.DONE, 1, 6, 7)
-    assert dead.status == RetireeStatus.DECEASED
+    # Pending an officer's approval: payment held, the person still on the roll.
+    assert dead.status == RetireeStatus.ACTIVE
     assert alive.status == RetireeStatus.ACTIVE and other.status == RetireeStatus.ACTIVE
     assert session.scalar(select(func.count()).select_from(DeathRecord)) == 1
-    stop = session.scalar(select(PaymentChange).where(PaymentChange.retiree_id == dead.id))
-    assert stop is not None and stop.action == PaymentAction.SUSPEND
-    assert stop.effective_date == date(2026, 10, 3)  # the next payments export carries it
+    hold = session.scalar(select(PaymentChange).where(PaymentChange.retiree_id == dead.id))
+    assert hold is not None and hold.action == PaymentAction.HOLD
+    assert hold.effective_date == date.today()  # the next payments export carries it
     report = error_report_csv(session, actor=admin_actor(), job_id=job.id).splitlines()
     rows = {line.split(",")[0]: line for line in report[1:]}
     assert "身份证号校验位不符" in rows["3"]

@@ -2,7 +2,8 @@
 
 Same job, validation and error report as the roster import: each chunk of valid rows is
 written in one transaction, bad rows are listed (row, column, what is wrong, how to fix it) and
-write nothing. A recorded death marks the retiree deceased (payments stop at the next export);
+write nothing. A recorded death is pending: payment is held until an officer other than the
+importer approves it (``death_review``: then the retiree is deceased and payment stops);
 certification code asks :func:`is_deceased_on` and calls :func:`alert_certified_after_death`.
 """
 
@@ -16,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
-from lifecert.certification.models import PaymentAction, PaymentChange
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.errors import InvalidInput, LifeCertError
@@ -26,12 +26,13 @@ from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.core.storage import get_blob_store
 from lifecert.fraud.alerts import raise_alert
-from lifecert.fraud.models import Alert, AlertKind, DeathRecord, Severity
+from lifecert.fraud.death_review import hold_payment
+from lifecert.fraud.models import Alert, AlertKind, DeathRecord, DeathStatus, Severity
 from lifecert.organisation.models import Region, Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
 from lifecert.retirees.imports import MAX_UPLOAD_BYTES, store_report
-from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree, RetireeStatus
+from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree
 from lifecert.retirees.roster import RowProblem, basic_problems, cell_values, read_table
 
 CHUNK = 2000
@@ -166,6 +167,7 @@ def start_death_import(
 class _Recorder:
     def __init__(self, session: Session, actor: Actor, job: ImportJob) -> None:
         self.session, self.actor, self.job = session, actor, job
+        self.today = date.today()
         self.seen: dict[str, int] = {}
 
     def apply(self, rows: list[Parsed]) -> list[RowProblem]:
@@ -202,27 +204,18 @@ class _Recorder:
             if person.id in known:
                 self.job.unchanged += 1
                 continue
-            self.session.add(
-                DeathRecord(
-                    retiree_id=person.id,
-                    date_of_death=died,
-                    source=source,
-                    certificate_no=certificate,
-                    import_job_id=self.job.id,
-                    recorded_by=self.job.started_by,
-                )
+            death = DeathRecord(
+                retiree_id=person.id,
+                date_of_death=died,
+                source=source,
+                certificate_no=certificate,
+                import_job_id=self.job.id,
+                recorded_by=self.job.started_by,
+                status=DeathStatus.PENDING,
             )
-            person.status = RetireeStatus.DECEASED
-            # The paying agency stops payment (and recovers any paid after the death).
-            self.session.add(
-                PaymentChange(
-                    retiree_id=person.id,
-                    action=PaymentAction.SUSPEND,
-                    effective_date=died,
-                    reason="death registered",
-                    idempotency_key=f"death:{person.id}",
-                )
-            )
+            self.session.add(death)
+            # Payment is held, not stopped: an officer other than the importer approves.
+            hold_payment(self.session, death=death, today=self.today)
             self.job.created += 1
         self.session.flush()
         return problems
@@ -265,6 +258,13 @@ class _Recorder:
                 "date_of_death",
                 N_("The date of death is before the birth date."),
                 N_("Check the date on the death certificate."),
+            )
+        if person.id in known and known[person.id].status == DeathStatus.REVERSED:
+            return _problem(
+                row,
+                "id_number",
+                N_("A death report for this person was reversed as wrong."),
+                N_("Ask the bureau to check the person before reporting again."),
             )
         if person.id in known and known[person.id].date_of_death != died:
             return _problem(
@@ -357,9 +357,12 @@ def _write(
 
 
 def date_of_death(session: Session, retiree_id: int) -> date | None:
-    """The registered date of death, or None. For the certification code (no scoping)."""
+    """The reported (pending or approved) date of death, or None; reversed reports do not
+    count. For the certification code (no scoping)."""
     return session.scalar(
-        select(DeathRecord.date_of_death).where(DeathRecord.retiree_id == retiree_id)
+        select(DeathRecord.date_of_death).where(
+            DeathRecord.retiree_id == retiree_id, DeathRecord.status != DeathStatus.REVERSED
+        )
     )
 
 

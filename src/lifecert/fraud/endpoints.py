@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi import APIRouter, Path, Query, Response, UploadFile
 
 from lifecert.core.scoping import Actor
 from lifecert.core.uploads import read_upload
-from lifecert.fraud import alerts, deaths
-from lifecert.fraud.models import Alert, AlertKind, AlertStatus
-from lifecert.fraud.schemas import AlertAssign, AlertLinkRead, AlertList, AlertRead, AlertResolve
+from lifecert.fraud import alerts, death_review, deaths
+from lifecert.fraud.models import Alert, AlertKind, AlertStatus, DeathStatus
+from lifecert.fraud.schemas import (
+    AlertAssign,
+    AlertLinkRead,
+    AlertList,
+    AlertRead,
+    AlertResolve,
+    DeathRead,
+    DeathReport,
+    DeathReverse,
+)
 from lifecert.identity.deps import CurrentActor, SessionDep
 from lifecert.retirees.imports import MAX_UPLOAD_BYTES
 from lifecert.retirees.schemas import ImportJobRead
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["fraud"])
 deaths_router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+death_records_router = APIRouter(prefix="/api/v1/deaths", tags=["deaths"])
+DeathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _read(actor: Actor, alert: Alert) -> AlertRead:
@@ -86,3 +97,43 @@ async def upload_deaths(
         session, actor=actor, filename=file.filename or "deaths.csv", data=data
     )
     return ImportJobRead.model_validate(job)
+
+
+@death_records_router.get("", response_model=list[DeathRead])
+def list_deaths(
+    session: SessionDep, actor: CurrentActor, status: DeathStatus | None = None
+) -> list[DeathRead]:
+    rows = death_review.list_deaths(session, actor=actor, status=status)
+    return [DeathRead.model_validate(death) for death, _retiree in rows]
+
+
+@death_records_router.post("", response_model=DeathRead, status_code=201)
+def report_death(body: DeathReport, session: SessionDep, actor: CurrentActor) -> DeathRead:
+    """A worker reports one death: payment is held until another officer approves."""
+    death = death_review.report_death(
+        session,
+        actor=actor,
+        retiree_id=body.retiree_id,
+        date_of_death=body.date_of_death,
+        source=body.source,
+        certificate_no=body.certificate_no,
+    )
+    return DeathRead.model_validate(death)
+
+
+@death_records_router.post("/{death_id}/approve", response_model=DeathRead)
+def approve_death(death_id: DeathId, session: SessionDep, actor: CurrentActor) -> DeathRead:
+    """Four eyes: an officer other than the reporter approves; payment stops."""
+    return DeathRead.model_validate(
+        death_review.approve_death(session, actor=actor, death_id=death_id)
+    )
+
+
+@death_records_router.post("/{death_id}/reverse", response_model=DeathRead)
+def reverse_death(
+    death_id: DeathId, body: DeathReverse, session: SessionDep, actor: CurrentActor
+) -> DeathRead:
+    """A wrong report: payment resumes with arrears; the reason is kept and audited."""
+    return DeathRead.model_validate(
+        death_review.reverse_death(session, actor=actor, death_id=death_id, reason=body.reason)
+    )

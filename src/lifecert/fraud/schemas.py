@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecert.fraud.models import AlertKind, AlertOutcome, AlertStatus, LinkKind, Severity
+from lifecert.fraud.models import (
+    AlertKind,
+    AlertOutcome,
+    AlertStatus,
+    DeathStatus,
+    LinkKind,
+    Severity,
+)
 
 
 class AlertLinkRead(BaseModel):
@@ -48,3 +55,28 @@ class AlertAssign(BaseModel):
 class AlertResolve(BaseModel):
     outcome: AlertOutcome
     note: str = Field(min_length=1, max_length=2000)
+
+
+class DeathRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    retiree_id: int
+    date_of_death: date
+    source: str
+    status: DeathStatus
+    recorded_by: int | None
+    approved_by: int | None
+    reversed_by: int | None
+    reversal_reason: str
+
+
+class DeathReport(BaseModel):
+    retiree_id: int = Field(ge=1, le=2**63 - 1)
+    date_of_death: date
+    source: str = Field(default="", max_length=100)
+    certificate_no: str = Field(default="", max_length=64)
+
+
+class DeathReverse(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
