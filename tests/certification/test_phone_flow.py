@@ -10,12 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.certification.models import (
     CaseStatus,
     Certification,
     CertMode,
     FamilyHelper,
+    FamilyLink,
     Outcome,
     ReviewCase,
 )
@@ -106,7 +107,7 @@ def test_invitation_link_then_consent_screen(client: TestClient, session: Sessio
     from tests.builders import make_community, make_retiree
 
     retiree = make_retiree(session, community=make_community(session, city=make_city(session)))
-    home = client.get(f"/m/i/{invitation_token(retiree.id)}")
+    home = client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     assert "我同意" in home.text
     agreed = client.post("/m/consent", data={"csrf": _csrf(home.text)})
     assert "开始刷脸认证" in agreed.text
@@ -116,7 +117,7 @@ def test_invitation_link_then_consent_screen(client: TestClient, session: Sessio
 
 def test_refused_check_can_be_appealed(client: TestClient, session: Session) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
-    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     result = _submit(client, _csrf(client.get("/m/check").text), None, face_seed=77)
     assert result["outcome"] == "retry"
     page = client.get(f"/m/result/{result['id']}")
@@ -165,6 +166,8 @@ def test_family_helper_must_be_verified_and_is_recorded(
     helper = session.scalar(select(FamilyHelper))
     assert helper is not None
     helper.verified_at = utcnow()
+    link = session.scalars(select(FamilyLink)).one()  # confirmed by the elder or community
+    link.confirmed_at, link.confirmed_how = utcnow(), "retiree"
     session.flush()
     result = _submit(client, _csrf(added.text), retiree.id, face_seed=8)
     certification = session.get_one(Certification, result["id"])
@@ -209,7 +212,7 @@ def test_too_many_frames_is_refused_before_work(
     client: TestClient, session: Session, count: int
 ) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
-    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     csrf = _csrf(client.get("/m/check").text)
     nonce = client.post("/api/v1/certify/challenge", headers={"X-CSRF-Token": csrf}).json()["nonce"]
     files = [("frames", (f"f{i}.jpg", b"x", "image/jpeg")) for i in range(count)]
@@ -228,7 +231,7 @@ def test_live_quality_hint_says_what_to_fix(client: TestClient, session: Session
     from PIL import Image
 
     retiree = enrolled_retiree(session, face_seed=4)
-    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     csrf = _csrf(client.get("/m/check").text)
     flat = io.BytesIO()
     Image.new("RGB", (200, 200), (120, 120, 120)).save(flat, format="JPEG")
@@ -249,7 +252,7 @@ def test_live_quality_hint_says_what_to_fix(client: TestClient, session: Session
 
 def test_reviewer_sees_frames_beside_reference_photos(client: TestClient, session: Session) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
-    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     result = _submit(client, _csrf(client.get("/m/check").text), None, face_seed=4)
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
     client.cookies.clear()

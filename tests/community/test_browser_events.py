@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.community.models import (
     Attendance,
     CommunityEvent,
@@ -58,12 +58,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
             capacity=5,
         )
         session.add(event)
+        token = issue_invitation(session, actor=None, retiree_id=person.id)
         session.commit()
         ids = {
             "person": person.id,
             "neighbour": neighbour.id,
             "event": event.id,
-            "token": invitation_token(person.id),
+            "token": token,
         }
     with serving(url, engine) as base:
         yield {**ids, "base": base, "engine": engine}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.models import AuditEntry
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.community import signups
 from lifecert.community.models import (
     Attendance,
@@ -138,7 +138,7 @@ def test_retiree_signs_up_and_cancels_on_the_phone(client: TestClient, session: 
     )
     person = make_retiree(session, community=place.community, name="李桂兰")
     assert client.get("/m/events").status_code == 401  # not logged in: the phone login page
-    client.get(f"/m/i/{invitation_token(person.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=person.id)}")
     listing = client.get("/m/events")
     assert "智能手机课" in listing.text and "生日会" in listing.text and "speak.js" in listing.text
     page = client.get(f"/m/events/{event.id}")
@@ -164,7 +164,7 @@ def test_phone_pages_show_only_the_own_community(client: TestClient, session: Se
         session, actor=actor_of(place.other_worker), community=place.other, title="和平社区活动"
     )
     person = make_retiree(session, community=place.community)
-    client.get(f"/m/i/{invitation_token(person.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=person.id)}")
     assert "和平社区活动" not in client.get("/m/events").text
     assert client.get(f"/m/events/{theirs.id}").status_code == 404
     csrf = _csrf(client.get("/m/home").text)

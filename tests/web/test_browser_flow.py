@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.faces import use_face_engine
@@ -135,7 +135,7 @@ def _enroll_demo_person(session: Session, photo: bytes) -> str:
                               channel=ConsentChannel.COUNTER, given_by="演示老人")
     enrollment.enroll_photo(session, actor=admin_actor(), retiree_id=retiree.id,
                             image_bytes=photo, source=TemplateSource.STAFF_CAPTURE)
-    return invitation_token(retiree.id)
+    return issue_invitation(session, actor=None, retiree_id=retiree.id)
 
 
 def _run_check(server: dict[str, str], camera: Path) -> str:

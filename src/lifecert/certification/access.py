@@ -9,10 +9,11 @@ import secrets
 from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from lifecert.certification.models import FamilyHelper, FamilyLink, LoginCode
+from lifecert.audit.service import record
+from lifecert.certification.models import FamilyHelper, FamilyLink, Invitation, LoginCode
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.errors import (
@@ -24,13 +25,16 @@ from lifecert.core.errors import (
     TooManyRequests,
 )
 from lifecert.core.i18n import gettext
+from lifecert.core.roles import Permission
+from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
 from lifecert.core.sms import get_sms_gateway
 from lifecert.retirees.idnumber import parse_id_number
 from lifecert.retirees.models import Retiree
+from lifecert.retirees.service import get_retiree
 
 CODE_TTL = timedelta(minutes=5)
-INVITE_MAX_AGE_S = 30 * 86400
+MAX_INVITE_HOURS = 24 * 14  # the signature's own limit, above any configured validity
 
 
 def _code_hash(phone: str, code: str) -> str:
@@ -119,23 +123,88 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key.get_secret_value(), salt="invite")
 
 
-def invitation_token(retiree_id: int) -> str:
-    """For the link or QR code on a notice. It holds no personal data and only lets someone
-    *try* a face check for this person: the live face is what proves it."""
-    return _serializer().dumps({"r": retiree_id})
+def issue_invitation(
+    session: Session, *, actor: Actor | None, retiree_id: int, hours: int | None = None
+) -> str:
+    """A token for the link or QR code on a notice: one certification, valid for a few days,
+    revocable, logged. It holds no personal data and only lets someone *try* a face check for
+    this person: the live face is what proves it."""
+    if actor is not None:
+        get_retiree(
+            session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
+        )
+    hours = hours or get_settings().certification.invitation_ttl_hours
+    invitation = Invitation(
+        retiree_id=retiree_id,
+        issued_by=(actor.staff_id or None) if actor else None,
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(invitation)
+    session.flush()
+    record(session, actor=actor, action="invitation.issued", target_type="retiree",
+           target_id=retiree_id, details={"invitation_id": invitation.id, "hours": hours})
+    return _serializer().dumps({"v": invitation.id})
 
 
-def retiree_from_invitation(session: Session, token: str) -> Retiree:
+def _usable(session: Session, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.revoked_at is not None:
+        raise AuthenticationRequired("This link is not valid. Log in with your ID number.")
+    if invitation.used_at is not None:
+        raise AuthenticationRequired(
+            "This link was already used for a check. Log in with your ID number."
+        )
+    if invitation.expires_at < utcnow():
+        raise AuthenticationRequired("This link has expired. Log in with your ID number.")
+    return invitation
+
+
+def open_invitation(session: Session, token: str) -> tuple[Retiree, int]:
+    """The retiree and the invitation id behind a link (refused once used, revoked, expired)."""
     try:
-        data = _serializer().loads(token, max_age=INVITE_MAX_AGE_S)
+        data = _serializer().loads(token, max_age=MAX_INVITE_HOURS * 3600)
+        invitation_id = int(data["v"])
     except SignatureExpired as exc:
         raise AuthenticationRequired("This link has expired. Log in with your ID number.") from exc
-    except BadSignature as exc:
+    except (BadSignature, KeyError, TypeError, ValueError) as exc:
         raise AuthenticationRequired("This link is not valid. Log in with your ID number.") from exc
-    retiree = session.get(Retiree, int(data["r"]))
-    if retiree is None:
-        raise AuthenticationRequired("This link is not valid. Log in with your ID number.")
-    return retiree
+    invitation = _usable(session, invitation_id)
+    record(session, actor=None, action="invitation.opened", target_type="retiree",
+           target_id=invitation.retiree_id, details={"invitation_id": invitation.id})
+    return session.get_one(Retiree, invitation.retiree_id), invitation.id
+
+
+def ensure_invitation_usable(session: Session, *, invitation_id: int) -> None:
+    _usable(session, invitation_id)
+
+
+def spend_invitation(session: Session, *, invitation_id: int, certification_id: int) -> None:
+    """Atomically spend the link on this check (a second check, even in parallel, is refused)."""
+    _usable(session, invitation_id)
+    spent = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
+        .values(used_at=utcnow(), certification_id=certification_id)
+    ).rowcount  # type: ignore[attr-defined]
+    if spent != 1:
+        raise AuthenticationRequired(
+            "This link was already used for a check. Log in with your ID number."
+        )
+
+
+def revoke_invitation(session: Session, *, actor: Actor, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    get_retiree(
+        session, actor=actor, retiree_id=invitation.retiree_id,
+        permission=Permission.WRITE_RETIREES,
+    )
+    if invitation.revoked_at is None:
+        invitation.revoked_at, invitation.revoked_by = utcnow(), actor.staff_id or None
+        record(session, actor=actor, action="invitation.revoked", target_type="retiree",
+               target_id=invitation.retiree_id, details={"invitation_id": invitation.id})
+    return invitation
 
 
 # -- family helpers -------------------------------------------------------------------------
@@ -186,9 +255,12 @@ def link_elder(
     )
     if existing is not None:
         return existing
+    # A request only: it gives no proxy access until the retiree or their community confirms.
     link = FamilyLink(helper_id=helper.id, retiree_id=retiree.id, relation=relation.strip()[:20])
     session.add(link)
     session.flush()
+    record(session, actor=None, action="helper.link_requested", target_type="retiree",
+           target_id=retiree.id, details={"helper_id": helper.id, "link_id": link.id})
     return link
 
 
@@ -198,10 +270,15 @@ def ensure_helper_may_certify(session: Session, *, helper: FamilyHelper, retiree
             "Your helper account is not verified yet. Your community or the "
             "bureau verifies it once, in person or by video call."
         )
-    linked = session.scalar(
-        select(FamilyLink.id).where(
+    link = session.scalar(
+        select(FamilyLink).where(
             FamilyLink.helper_id == helper.id, FamilyLink.retiree_id == retiree_id
         )
     )
-    if linked is None:
+    if link is None:
         raise PermissionDenied("Add this elder to your account first.")
+    if link.confirmed_at is None:
+        raise PermissionDenied(
+            "The elder has not confirmed you yet. They confirm on their own phone, or their "
+            "community does after checking your ID card."
+        )

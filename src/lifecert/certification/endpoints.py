@@ -6,16 +6,21 @@ import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from lifecert.certification import payments, service
-from lifecert.certification.access import ensure_helper_may_certify
+from lifecert.certification.access import (
+    ensure_helper_may_certify,
+    ensure_invitation_usable,
+    revoke_invitation,
+    spend_invitation,
+)
 from lifecert.certification.challenges import Helper, issue_challenge
 from lifecert.certification.cycle import Policy, set_policy
 from lifecert.certification.decide import Context, Frame
-from lifecert.certification.models import CertMode, FamilyHelper
+from lifecert.certification.models import CertMode, FamilyHelper, Outcome
 from lifecert.core.errors import (
     AuthenticationRequired,
     InvalidInput,
@@ -69,6 +74,9 @@ def _who(request: Request, session: Any, retiree_id: int | None) -> tuple[int, C
     own = request.session.get("retiree_id")
     if own is None:
         raise AuthenticationRequired("Please log in again.")
+    invitation_id = request.session.get("invitation_id")
+    if invitation_id:  # a link on a notice: one check only
+        ensure_invitation_usable(session, invitation_id=int(invitation_id))
     return int(own), CertMode.SELF, Helper()
 
 
@@ -151,6 +159,13 @@ async def submit(
         frames=[Frame(d, s) for d, s in zip(data, seconds, strict=True)],
         context=context,
     )
+    invitation_id = request.session.get("invitation_id")
+    if invitation_id and certification.outcome != Outcome.SYSTEM_FAULT:
+        # One check per link (our own failure does not spend it); a second one is refused
+        # and nothing of it is kept.
+        spend_invitation(
+            session, invitation_id=int(invitation_id), certification_id=certification.id
+        )
     return {
         "id": certification.id,
         "outcome": certification.outcome.value,
@@ -203,3 +218,14 @@ def put_cycle_policy(
     actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers and admins
     set_policy(session, region_id=region.id, policy=Policy(**body.model_dump()))
     return {"region_id": region.id, **body.model_dump()}
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def revoke(
+    invitation_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    session: SessionDep,
+    actor: CurrentActor,
+) -> dict[str, Any]:
+    """A notice was lost or sent to the wrong person: its link stops working (logged)."""
+    invitation = revoke_invitation(session, actor=actor, invitation_id=invitation_id)
+    return {"id": invitation.id, "revoked_at": invitation.revoked_at}

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from lifecert.certification import service
-from lifecert.certification.access import invitation_token
-from lifecert.certification.models import CaseStatus, FamilyHelper, Outcome
-from lifecert.core.db import utcnow
+from lifecert.certification import family, service
+from lifecert.certification.access import issue_invitation
+from lifecert.certification.models import CaseStatus, Outcome
 from lifecert.core.errors import NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.storage import get_blob_store
@@ -24,6 +23,7 @@ from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+MAX_ID = 2**63 - 1
 
 
 @router.get("/retirees/{retiree_id}/visit", response_class=HTMLResponse)
@@ -115,28 +115,36 @@ def decide(
 
 @router.get("/helpers", response_class=HTMLResponse)
 def helpers(request: Request, session: SessionDep) -> HTMLResponse:
+    """Helpers and link requests of elders in the worker's own regions only."""
     actor = page_actor(request, session)
-    actor.require(Permission.WRITE_RETIREES)
-    pending = session.scalars(
-        select(FamilyHelper)
-        .where(FamilyHelper.verified_at.is_(None))
-        .order_by(FamilyHelper.created_at)
-        .limit(200)
-    ).all()
-    return render(request, "helpers.html", helpers=pending)
+    return render(request, "helpers.html", rows=family.links_to_check(session, actor=actor))
 
 
 @router.post("/helpers/{helper_id}/verify")
 def verify_helper(
-    request: Request, session: SessionDep, helper_id: int, csrf: Annotated[str, Form()] = ""
+    request: Request,
+    session: SessionDep,
+    helper_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    actor.require(Permission.WRITE_RETIREES)
-    helper = session.get(FamilyHelper, helper_id)
-    if helper is None:
-        raise NotFound("No such helper.")
-    helper.verified_at, helper.verified_by = utcnow(), actor.staff_id
+    family.verify_helper(session, actor=actor, helper_id=helper_id)
+    return RedirectResponse("/helpers", status_code=303)
+
+
+@router.post("/helpers/links/{link_id}/confirm")
+def confirm_link(
+    request: Request,
+    session: SessionDep,
+    link_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    id_checked: Annotated[bool, Form()] = False,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """After checking the helper's ID card: the link may be used for proxy checks."""
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    family.confirm_link_by_staff(session, actor=actor, link_id=link_id, id_checked=id_checked)
     return RedirectResponse("/helpers", status_code=303)
 
 
@@ -149,6 +157,7 @@ def invitation(request: Request, session: SessionDep, retiree_id: int) -> HTMLRe
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
     )
-    link = f"{str(request.base_url).rstrip('/')}/m/i/{invitation_token(retiree.id)}"
+    token = issue_invitation(session, actor=actor, retiree_id=retiree.id)
+    link = f"{str(request.base_url).rstrip('/')}/m/i/{token}"
     qr_svg = segno.make(link, error="m").svg_inline(scale=6, dark="#000", light="#fff")
     return render(request, "invitation.html", retiree=retiree, link=link, qr_svg=qr_svg)

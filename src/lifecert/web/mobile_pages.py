@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from lifecert.certification import access, service
+from lifecert.certification import access, family, service
 from lifecert.certification.endpoints import client_binding
 from lifecert.certification.models import Certification, FamilyHelper, FamilyLink, Outcome
-from lifecert.core.errors import AuthenticationRequired, LifeCertError, NotFound
+from lifecert.core.errors import AuthenticationRequired, LifeCertError, NotFound, PermissionDenied
 from lifecert.core.i18n import get_locale, gettext
 from lifecert.core.security import new_csrf_token
 from lifecert.enrollment import service as enrollment
@@ -22,6 +22,7 @@ from lifecert.retirees.models import CertRoute, Retiree
 from lifecert.web.templating import render
 
 router = APIRouter(include_in_schema=False, prefix="/m")
+MAX_ID = 2**63 - 1  # ids beyond a BIGINT exist nowhere: answer 404, never a database error
 
 
 def _retiree(request: Request, session: SessionDep) -> Retiree:
@@ -89,14 +90,15 @@ def login(
             id_number=id_number,
             error=exc.translated(),
         )
-    _start_session(request, retiree_id=retiree.id)
+    _start_session(request, retiree_id=retiree.id, own_phone=1)
     return RedirectResponse("/m/home", status_code=303)
 
 
 @router.get("/i/{token}")
 def invitation(request: Request, session: SessionDep, token: str) -> Response:
-    retiree = access.retiree_from_invitation(session, token)
-    _start_session(request, retiree_id=retiree.id)
+    retiree, invitation_id = access.open_invitation(session, token)
+    # The session may run one check (the invitation's); helper requests need the SMS login.
+    _start_session(request, retiree_id=retiree.id, invitation_id=invitation_id)
     return RedirectResponse("/m/home", status_code=303)
 
 
@@ -113,7 +115,29 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         non_face=retiree.route == CertRoute.NON_FACE,
         consent_version=enrollment.CONSENT_TEXT_VERSION,
         unread=notifications.inbox_badge(session, retiree_id=retiree.id, locale=get_locale()),
+        helper_requests=(
+            family.pending_links_for(session, retiree=retiree)
+            if request.session.get("own_phone")
+            else []
+        ),
     )
+
+
+@router.post("/helpers/{link_id}")
+def answer_helper_request(
+    request: Request,
+    session: SessionDep,
+    link_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    accept: Annotated[int, Form(ge=0, le=1)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Only in the retiree's own session (the code went to their phone), never by a link."""
+    verify_form_csrf(request, csrf)
+    retiree = _retiree(request, session)
+    if not request.session.get("own_phone"):
+        raise PermissionDenied("Log in with your ID number and the code sent to your phone.")
+    family.answer_link_as_retiree(session, retiree=retiree, link_id=link_id, accept=bool(accept))
+    return RedirectResponse("/m/home", status_code=303)
 
 
 @router.post("/consent")
@@ -134,15 +158,22 @@ def check(request: Request, session: SessionDep, retiree_id: int | None = None) 
 def _own_certification(
     request: Request, session: SessionDep, certification_id: int
 ) -> Certification:
-    certification = session.get(Certification, certification_id)
-    allowed = {request.session.get("retiree_id")}
+    """Who asks comes first: a stranger never reaches the lookup (nor learns what exists)."""
+    allowed = {request.session.get("retiree_id")} - {None}
     helper_id = request.session.get("helper_id")
     if helper_id:
         allowed |= set(
             session.scalars(
-                select(FamilyLink.retiree_id).where(FamilyLink.helper_id == int(helper_id))
+                select(FamilyLink.retiree_id).where(
+                    FamilyLink.helper_id == int(helper_id), FamilyLink.confirmed_at.is_not(None)
+                )
             )
         )
+    if not allowed:
+        raise AuthenticationRequired("Please log in again.")
+    certification = (
+        session.get(Certification, certification_id) if 0 < certification_id <= MAX_ID else None
+    )
     if certification is None or certification.retiree_id not in allowed:
         raise NotFound("No such certification.")
     return certification
