@@ -174,4 +174,5 @@ def test_death_upload_page_runs_the_job(client: TestClient, session: Session) ->
     )
     assert response.status_code == 200 and "已完成" in response.text
     session.refresh(person)
-    assert person.status.value == "deceased"
+    # Payment on hold until another officer approves (four eyes): still on the roll.
+    assert person.status.value == "active"

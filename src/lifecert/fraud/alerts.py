@@ -45,6 +45,7 @@ KIND_LABELS = {
     AlertKind.WORKER_OUTLIER: N_("A worker far above their peers"),
     AlertKind.BURST: N_("A burst of certifications"),
     AlertKind.NIGHT_TIME: N_("Certifications at night"),
+    AlertKind.PRESENTATION_ATTACK: N_("Presentation attack (photo, screen or mask)"),
 }
 STATUS_LABELS = {
     AlertStatus.OPEN: N_("Open"),

@@ -14,6 +14,7 @@ from lifecert.audit.service import record
 from lifecert.certification.models import PaymentAction, PaymentChange
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from lifecert.core.i18n import N_
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.fraud.models import DeathRecord, DeathStatus
@@ -22,6 +23,11 @@ from lifecert.retirees.models import Retiree, RetireeStatus
 from lifecert.retirees.service import get_retiree
 
 HOLD_REASON = "death reported: on hold until an officer approves"
+STATUS_LABELS = {
+    DeathStatus.PENDING: N_("Payment on hold, awaiting approval"),
+    DeathStatus.APPROVED: N_("Approved: payment stopped"),
+    DeathStatus.REVERSED: N_("Reversed: payment restored"),
+}
 
 
 def hold_payment(session: Session, *, death: DeathRecord, today: date) -> None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from lifecert.core.roles import ROLE_PERMISSIONS, Permission
 from lifecert.core.uploads import read_upload
-from lifecert.fraud import alerts, deaths
-from lifecert.fraud.models import Alert, AlertKind, AlertOutcome, AlertStatus
+from lifecert.fraud import alerts, death_review, deaths
+from lifecert.fraud.models import Alert, AlertKind, AlertOutcome, AlertStatus, DeathStatus
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.organisation.models import Staff
 from lifecert.retirees.imports import MAX_UPLOAD_BYTES
@@ -27,6 +27,7 @@ templates.env.globals.update(
     alert_status_label=lambda s: alerts.STATUS_LABELS[AlertStatus(s)],
     alert_outcome_label=lambda o: alerts.OUTCOME_LABELS[AlertOutcome(o)],
     alert_severity_label=lambda s: alerts.SEVERITY_LABELS[s],
+    death_status_label=lambda s: death_review.STATUS_LABELS[DeathStatus(s)],
 )
 
 
@@ -160,3 +161,42 @@ async def death_upload(
     )
     session.commit()  # the job runs after commit (inline here, or on a worker)
     return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)
+
+
+@router.get("/deaths", response_class=HTMLResponse)
+def death_reports(request: Request, session: SessionDep) -> HTMLResponse:
+    actor = page_actor(request, session)
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers decide
+    rows = [
+        row
+        for row in death_review.list_deaths(session, actor=actor)
+        if row[0].status != DeathStatus.REVERSED
+    ]
+    return render(request, "deaths.html", rows=rows)
+
+
+@router.post("/deaths/{death_id}/approve")
+def approve_death(
+    request: Request,
+    session: SessionDep,
+    death_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    verify_form_csrf(request, csrf)
+    death_review.approve_death(session, actor=page_actor(request, session), death_id=death_id)
+    return RedirectResponse("/deaths", status_code=303)
+
+
+@router.post("/deaths/{death_id}/reverse")
+def reverse_death(
+    request: Request,
+    session: SessionDep,
+    death_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    reason: Annotated[str, Form(max_length=2000)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    verify_form_csrf(request, csrf)
+    death_review.reverse_death(
+        session, actor=page_actor(request, session), death_id=death_id, reason=reason
+    )
+    return RedirectResponse("/deaths", status_code=303)
