@@ -22,7 +22,6 @@ from lifecert.core.errors import InvalidInput, PayloadTooLarge, ReplayDetected, 
 from lifecert.core.faces import get_face_engine
 from lifecert.enrollment.models import FaceTemplate, TemplateSource
 from lifecert.retirees.models import CertState
-from tests.builders import make_city, make_community, make_retiree
 from tests.certification.helpers import (
     BINDING,
     certify,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.certification.decide import tries_today
-from lifecert.certification.models import Certification, Outcome, ReviewCase
+from lifecert.certification.models import Certification, ReviewCase
 from lifecert.core.faces import use_face_engine
 from lifecert.core.roles import Role
 from lifecert.core.settings import get_settings

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import CertMode, ChallengeSession, ChallengeStatus
-from lifecert.core.db import utcnow
 from lifecert.certification.trust import ensure_face_check_allowed
+from lifecert.core.db import utcnow
 from lifecert.core.errors import InvalidInput, NotFound, ReplayDetected
 from lifecert.core.settings import get_settings
 from lifecert.face_engine import new_challenge

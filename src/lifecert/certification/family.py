@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
@@ -20,7 +20,7 @@ from lifecert.retirees.models import Retiree
 from lifecert.retirees.service import get_retiree
 
 
-def _scoped_links(actor: Actor):  # type: ignore[no-untyped-def]
+def _scoped_links(actor: Actor) -> Select[FamilyLink, FamilyHelper, Retiree]:
     return (
         select(FamilyLink, FamilyHelper, Retiree)
         .join(FamilyHelper, FamilyLink.helper_id == FamilyHelper.id)
