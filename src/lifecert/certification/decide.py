@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from lifecert.certification import templates
 from lifecert.certification.cycle import mark_certified
 from lifecert.certification.models import (
     Certification,
@@ -31,7 +32,7 @@ from lifecert.core.logging import get_logger
 from lifecert.core.settings import get_settings
 from lifecert.core.storage import get_blob_store
 from lifecert.enrollment import service as enrollment
-from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
+from lifecert.enrollment.models import FaceTemplate, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
 from lifecert.face_engine.types import LivenessAction
 from lifecert.fraud import service as fraud
@@ -335,9 +336,9 @@ def finish(
     """Apply the decision to the person (validity, payments, review queue, fresh template)."""
     if certification.outcome == Outcome.CERTIFIED:
         mark_certified(session, retiree=retiree, certification=certification, today=today)
-        if live is not None and get_settings().certification.add_fresh_template:
-            _add_fresh_template(session, retiree, live)
+        templates.refresh_from(session, certification=certification, live=live)
     elif certification.outcome == Outcome.REVIEW:
+        templates.keep_first_face(session, certification=certification, live=live)
         retiree.cert_state = CertState.UNDER_REVIEW
         session.add(
             ReviewCase(
@@ -348,23 +349,6 @@ def finish(
         )
     elif certification.outcome == Outcome.RETRY:
         escalate_after_retries(session, certification, retiree)
-
-
-def _add_fresh_template(session: Session, retiree: Retiree, live: Embedding) -> None:
-    """The verified live face becomes a reference too: an old ID photo is not the only one."""
-    if enrollment.active_consent(session, retiree_id=retiree.id) is None:
-        return
-    session.add(
-        FaceTemplate(
-            retiree_id=retiree.id,
-            model_id=live.model_id,
-            embedding_enc=enrollment.encrypt_embedding(live),
-            key_id=enrollment.get_keyring().current.key_id,
-            source=TemplateSource.CERTIFICATION,
-            device="certification",
-            quality={},
-        )
-    )
 
 
 def frames_purge_after() -> Any:

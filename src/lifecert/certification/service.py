@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
-from lifecert.certification import decide, trust
+from lifecert.certification import decide, templates, trust
 from lifecert.certification.challenges import claim_challenge
 from lifecert.certification.cycle import mark_certified
 from lifecert.certification.models import (
@@ -267,6 +267,10 @@ def decide_case(
     case.status, case.decided_by, case.decided_at = decision, actor.staff_id, utcnow()
     case.decision_note = note.strip()[:2000]
     retiree = session.get_one(Retiree, certification.retiree_id)
+    templates.settle_first_face(
+        session, actor=actor, certification=certification,
+        approved=decision == CaseStatus.APPROVED,
+    )
     if decision == CaseStatus.APPROVED:
         certification.outcome = Outcome.CERTIFIED
         mark_certified(

@@ -63,9 +63,9 @@ class CertificationSettings(BaseModel):
     max_helper_attempts_per_day: int = Field(default=30, ge=1)
     invitation_ttl_hours: int = Field(default=72, ge=1, le=24 * 14)  # one check, then spent
     # Template refresh: at most this many certification faces kept beside enrolled ones, and
-    # only from a clean pass this far (distance) inside the accept threshold.
+    # only from a clean pass closer than (1 - margin) × the model's accept distance.
     refresh_max_templates: int = Field(default=4, ge=0, le=20)
-    refresh_margin: float = Field(default=0.05, ge=0.0, le=1.0)
+    refresh_margin: float = Field(default=0.15, ge=0.0, le=1.0)
     # Browser tests play a recorded video as the camera, so they need a known challenge.
     # Predictable challenges defeat liveness: refused outside dev and test.
     fixed_actions: list[str] = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Path, UploadFile
+from pydantic import BaseModel, Field
 
 from lifecert.core.faces import get_face_engine
 from lifecert.core.uploads import read_upload
@@ -102,3 +103,21 @@ async def upload_photos(
         consent_collected=consent_collected,
     )
     return ImportJobRead.model_validate(job)
+
+
+class TemplateRemoval(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/templates/{template_id}/remove")
+def remove_template(
+    template_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: TemplateRemoval,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> dict[str, Any]:
+    """An officer removes a reference face (e.g. a refresh they do not trust); audited."""
+    template = service.remove_template(
+        session, actor=actor, template_id=template_id, reason=body.reason
+    )
+    return {"id": template_id, "retiree_id": template.retiree_id, "removed": True}

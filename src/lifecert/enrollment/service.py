@@ -301,3 +301,24 @@ def decide_review(
            target_type="enrollment_review", target_id=review.id,
            details={"approved": approve, "template_id": template.id})
     return review
+
+
+def remove_template(
+    session: Session, *, actor: Actor, template_id: int, reason: str
+) -> FaceTemplate:
+    """An officer takes a reference out (a suspicious refresh, a wrong photo): deleted, with
+    the reason in the audit trail."""
+    actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers and admins
+    template = session.get(FaceTemplate, template_id)
+    if template is None:
+        raise NotFound("No such reference face.")
+    get_retiree(session, actor=actor, retiree_id=template.retiree_id)  # scope check
+    if len(reason.strip()) < 2:
+        raise InvalidInput("Write why the reference face is removed.")
+    record(session, actor=actor, action="template.removed", target_type="face_template",
+           target_id=template.id, details={"retiree_id": template.retiree_id,
+                                           "source": template.source.value,
+                                           "reason": reason.strip()[:200]})
+    session.delete(template)
+    session.flush()
+    return template
