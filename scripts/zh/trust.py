@@ -42,4 +42,6 @@ ZH = {
     "Why the report is wrong": "报告错误的原因",
     "Write why the report was wrong (at least a few words).": "请写明报告错误的原因（至少几个字）。",
     "Yes, they help me": "是的，由他/她帮我",
+    "No such reference face.": "没有这张参照人脸。",
+    "Write why the reference face is removed.": "请写明删除这张参照人脸的原因。",
 }
