@@ -44,4 +44,6 @@ ZH = {
     "Yes, they help me": "是的，由他/她帮我",
     "No such reference face.": "没有这张参照人脸。",
     "Write why the reference face is removed.": "请写明删除这张参照人脸的原因。",
+    "A roster cannot record a death.": "花名册不能登记死亡。",
+    "Import the death registration instead: an officer then approves it.": "请改用死亡登记导入，由经办人审核。",
 }

@@ -128,10 +128,13 @@ def test_an_officer_cannot_approve_their_own_report(client: TestClient, session:
     session.refresh(person)
     assert person.status == RetireeStatus.ACTIVE
 
+    # The page uses the same service: the second officer sees the report and approves it.
     other = second_client(client)
     other_csrf = login(other, "o2")
+    page = other.get("/deaths")
+    assert f"/deaths/{death_id}/approve" in page.text and "暂缓发放" in page.text
     assert other.post(
-        f"/api/v1/deaths/{death_id}/approve", headers={"X-CSRF-Token": other_csrf}
+        f"/deaths/{death_id}/approve", data={"csrf": other_csrf}
     ).status_code == 200
     session.refresh(person)
     assert person.status == RetireeStatus.DECEASED
@@ -153,3 +156,34 @@ def test_a_worker_of_another_community_cannot_see_or_decide(
     assert reported.status_code == 404
     huge = client.post(f"/api/v1/deaths/{10**20}/approve", headers={"X-CSRF-Token": csrf})
     assert huge.status_code == 422
+
+
+def test_a_roster_import_cannot_mark_someone_dead(client: TestClient, session: Session) -> None:
+    from tests.builders import write_roster
+
+    city = make_city(session)
+    community = make_community(session, city=city)
+    person = make_retiree(session, community=community, name="在册")
+    make_staff(session, role=Role.COMMUNITY_WORKER, regions=[community], username="w")
+    number = reveal_id_number(session, actor=admin_actor(), retiree_id=person.id)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "roster.csv"
+        write_roster(path, [[number, "在册", community.code, "", "", "", ""]])
+        text = path.read_text(encoding="utf-8").splitlines()
+        body = "\n".join([text[0] + ",状态", text[1] + ",死亡"]).encode()
+    csrf = login(client, "w")
+    upload = client.post(
+        "/api/v1/imports/roster",
+        files={"file": ("roster.csv", body, "text/csv")},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert upload.status_code == 202, upload.text
+    session.commit()
+    job = session.get_one(ImportJob, upload.json()["id"])
+    session.refresh(job)
+    session.refresh(person)
+    assert (job.status, job.rejected) == (ImportStatus.DONE, 1)
+    assert person.status == RetireeStatus.ACTIVE

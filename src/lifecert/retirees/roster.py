@@ -228,6 +228,15 @@ def parse_row(
                 N_("Use one of: 正常, 暂停, 死亡, 转出."),
             )
         )
+    elif status == RetireeStatus.DECEASED:  # four eyes: deaths go through the death import
+        problems.append(
+            _problem(
+                row_number,
+                "status",
+                N_("A roster cannot record a death."),
+                N_("Import the death registration instead: an officer then approves it."),
+            )
+        )
     phone = values.get("phone", "")
     if phone and not (phone.isdigit() and 7 <= len(phone) <= 13):
         problems.append(
