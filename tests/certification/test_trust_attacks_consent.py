@@ -125,6 +125,8 @@ def test_no_challenge_without_active_consent(client: TestClient, session: Sessio
     assert refused.status_code == 409
     assert "同意" in refused.json()["detail"] and "上门" in refused.json()["detail"]
     assert session.scalar(select(Certification.id)) is None
+    page = client.get("/m/check")
+    assert page.status_code == 409 and "上门" in page.text
 
 
 def test_no_challenge_after_consent_withdrawn_or_on_the_in_person_route(

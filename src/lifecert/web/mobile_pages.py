@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from lifecert.certification import access, family, service
+from lifecert.certification import access, family, service, trust
 from lifecert.certification.endpoints import client_binding
 from lifecert.certification.models import Certification, FamilyHelper, FamilyLink, Outcome
 from lifecert.core.errors import AuthenticationRequired, LifeCertError, NotFound, PermissionDenied
@@ -151,7 +151,8 @@ def consent(request: Request, session: SessionDep, csrf: Annotated[str, Form()] 
 def check(request: Request, session: SessionDep, retiree_id: int | None = None) -> HTMLResponse:
     if request.session.get("helper_id") and retiree_id is not None:
         return render(request, "m/check.html", retiree_id=retiree_id, result_base="/m/result")
-    _retiree(request, session)
+    # No consent, or the in-person route: the page says so and names the human route.
+    trust.ensure_face_check_allowed(session, retiree=_retiree(request, session))
     return render(request, "m/check.html", retiree_id=None, result_base="/m/result")
 
 
