@@ -14,7 +14,7 @@ from lifecert.certification.models import CertMode, FamilyHelper, Outcome, Revie
 from lifecert.core.roles import Role
 from lifecert.core.settings import get_settings
 from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
-from tests.builders import login, make_city, make_staff
+from tests.builders import login, make_staff
 from tests.certification.helpers import certify, consenting_retiree, enrolled_retiree
 from tests.certification.trust_helpers import face_check, phone_login, second_client
 

@@ -53,7 +53,8 @@ def import_deaths(
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Write the error report (CSV) here")] = None,
 ) -> None:
-    """Import death registrations (CSV/XLSX): people are marked deceased; bad rows reported."""
+    """Import death registrations (CSV/XLSX): payment held until an officer other than the
+    importer approves each death (/deaths or /api/v1/deaths); bad rows reported."""
     from lifecert.cli import _import_actor
     from lifecert.fraud.deaths import run_death_import, start_death_import
     from lifecert.retirees.imports import error_report_csv
@@ -69,7 +70,7 @@ def import_deaths(
     from lifecert.cli import finish_import  # late: lifecert.cli mounts this module
 
     summary = (
-        f"{job.processed} rows, {job.created} deaths recorded, "
+        f"{job.processed} rows, {job.created} deaths recorded (payment on hold until approved), "
         f"{job.unchanged} already known, {job.rejected} rejected"
     )
     finish_import(job, summary=summary, csv_report=csv_report, file=file, report=report)
