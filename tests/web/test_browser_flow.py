@@ -150,7 +150,7 @@ def _run_check(server: dict[str, str], camera: Path) -> str:
                   "--disable-background-networking", "--disable-component-update"])
         try:
             page = browser.new_page(locale="zh-CN")
-            page.goto(f"{server['base']}/m/i/{server['token']}")
+            page.goto(f"{server['base']}/m/i/{_fresh_link(server)}")
             page.get_by_text("开始刷脸认证").click()
             page.wait_for_url("**/m/check")
             page.wait_for_function("document.getElementById('preview').videoWidth > 0",
@@ -160,6 +160,21 @@ def _run_check(server: dict[str, str], camera: Path) -> str:
             return page.url + "\n" + page.inner_text("main")
         finally:
             browser.close()
+
+
+def _fresh_link(server: dict[str, str]) -> str:
+    """An invitation serves one check: each browser run gets its own."""
+    from sqlalchemy import select
+
+    from lifecert.retirees.models import Retiree
+
+    engine = build_engine(server["db"])
+    with Session(engine) as session:
+        retiree_id = session.scalars(select(Retiree.id)).one()
+        token = issue_invitation(session, actor=None, retiree_id=retiree_id)
+        session.commit()
+    engine.dispose()
+    return token
 
 
 def _last_evidence(server: dict[str, str]) -> str:
