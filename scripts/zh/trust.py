@@ -46,4 +46,6 @@ ZH = {
     "Write why the reference face is removed.": "请写明删除这张参照人脸的原因。",
     "A roster cannot record a death.": "花名册不能登记死亡。",
     "Import the death registration instead: an officer then approves it.": "请改用死亡登记导入，由经办人审核。",
+    "Cancel this link (lost or given to the wrong person)": "作废此链接（通知丢失或给错了人）",
+    "This link serves one check and works until %(date)s.": "此链接只能用于一次认证，有效期至 %(date)s。",
 }

@@ -177,6 +177,16 @@ def test_an_invitation_link_serves_one_check_and_can_be_revoked(
     new_token = notice.text.split("/m/i/", 1)[1].split("<", 1)[0].split('"', 1)[0]
     assert second_client(client).get(f"/m/i/{new_token}").status_code == 401
 
+    # The notice page says what the link is for and can cancel it.
+    other_notice = worker.get(f"/retirees/{elder.id}/invitation")
+    assert "只能用于一次认证" in other_notice.text
+    revoke_url = other_notice.text.split('action="/invitations/', 1)[1].split('"', 1)[0]
+    cancelled = worker.post(f"/invitations/{revoke_url}", data={"csrf": worker_csrf},
+                            follow_redirects=False)
+    assert cancelled.status_code == 303
+    other_token = other_notice.text.split("/m/i/", 1)[1].split("<", 1)[0]
+    assert second_client(client).get(f"/m/i/{other_token}").status_code == 401
+
     expired_token = issue_invitation(session, actor=None, retiree_id=elder.id)
     expiring = session.scalars(select(Invitation).order_by(Invitation.id.desc())).first()
     assert expiring is not None

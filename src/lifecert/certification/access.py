@@ -126,6 +126,13 @@ def _serializer() -> URLSafeTimedSerializer:
 def issue_invitation(
     session: Session, *, actor: Actor | None, retiree_id: int, hours: int | None = None
 ) -> str:
+    """The token of a new invitation (see :func:`new_invitation`)."""
+    return new_invitation(session, actor=actor, retiree_id=retiree_id, hours=hours)[1]
+
+
+def new_invitation(
+    session: Session, *, actor: Actor | None, retiree_id: int, hours: int | None = None
+) -> tuple[Invitation, str]:
     """A token for the link or QR code on a notice: one certification, valid for a few days,
     revocable, logged. It holds no personal data and only lets someone *try* a face check for
     this person: the live face is what proves it."""
@@ -143,7 +150,7 @@ def issue_invitation(
     session.flush()
     record(session, actor=actor, action="invitation.issued", target_type="retiree",
            target_id=retiree_id, details={"invitation_id": invitation.id, "hours": hours})
-    return _serializer().dumps({"v": invitation.id})
+    return invitation, _serializer().dumps({"v": invitation.id})
 
 
 def _usable(session: Session, invitation_id: int) -> Invitation:

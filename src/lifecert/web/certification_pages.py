@@ -9,8 +9,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from lifecert.certification import family, service
-from lifecert.certification.access import issue_invitation
+from lifecert.certification import access, family, service
 from lifecert.certification.models import CaseStatus, Outcome
 from lifecert.core.errors import NotFound
 from lifecert.core.roles import Permission
@@ -157,7 +156,23 @@ def invitation(request: Request, session: SessionDep, retiree_id: int) -> HTMLRe
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
     )
-    token = issue_invitation(session, actor=actor, retiree_id=retiree.id)
+    invite, token = access.new_invitation(session, actor=actor, retiree_id=retiree.id)
     link = f"{str(request.base_url).rstrip('/')}/m/i/{token}"
     qr_svg = segno.make(link, error="m").svg_inline(scale=6, dark="#000", light="#fff")
-    return render(request, "invitation.html", retiree=retiree, link=link, qr_svg=qr_svg)
+    return render(
+        request, "invitation.html", retiree=retiree, link=link, qr_svg=qr_svg, invite=invite
+    )
+
+
+@router.post("/invitations/{invitation_id}/revoke")
+def revoke_invitation(
+    request: Request,
+    session: SessionDep,
+    invitation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A notice was lost or reached the wrong hands: its link stops working (logged)."""
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    invite = access.revoke_invitation(session, actor=actor, invitation_id=invitation_id)
+    return RedirectResponse(f"/retirees/{invite.retiree_id}", status_code=303)
