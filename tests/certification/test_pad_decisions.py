@@ -76,7 +76,7 @@ def test_confident_attack_is_refused_and_sent_to_review_with_evidence(session: S
     assert pad["texture_score"] == 0.97 and pad["thresholds"] == dict(THRESHOLDS)
     assert pad["reasons"] == ["texture_attack"]
     case = session.scalars(select(ReviewCase).where(ReviewCase.certification_id == result.id)).one()
-    assert case.summary == "presentation_attack"
+    assert case.summary.startswith("presentation_attack alert #")  # the fraud case it opened
     # The person goes to review, never suspended by PAD alone.
     assert retiree.cert_state == CertState.UNDER_REVIEW
 

@@ -59,6 +59,10 @@ def test_attack_then_pass_ends_in_review_and_the_attack_counts(
     )
     held = session.get_one(Certification, body["id"])
     assert held.evidence["attack_cases"] == [case.id]
+    review = session.scalars(
+        select(ReviewCase).where(ReviewCase.certification_id == held.id)
+    ).one()
+    assert review.summary == f"attack_case_open alert #{case.id}"
     session.refresh(retiree)
     assert retiree.cert_state == CertState.UNDER_REVIEW and retiree.valid_until is None
 

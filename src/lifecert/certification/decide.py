@@ -340,11 +340,13 @@ def finish(
     elif certification.outcome == Outcome.REVIEW:
         templates.keep_first_face(session, certification=certification, live=live)
         retiree.cert_state = CertState.UNDER_REVIEW
+        cases = certification.evidence.get("attack_cases") or []
         session.add(
             ReviewCase(
                 certification_id=certification.id,
                 source=ReviewSource.AUTOMATIC,
-                summary=certification.reason,
+                # The reviewer sees which fraud case holds the check (see /alerts/<id>).
+                summary=" ".join([certification.reason, *(f"alert #{a}" for a in cases)]),
             )
         )
     elif certification.outcome == Outcome.RETRY:
