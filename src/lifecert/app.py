@@ -37,6 +37,7 @@ from lifecert.web.community_pages import router as community_pages_router
 from lifecert.web.dashboard_pages import router as dashboard_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
+from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports_router,
         enrollment_router,
         pages_router,
+        home_pages_router,
         import_pages_router,
         enrollment_pages_router,
         fraud_router,

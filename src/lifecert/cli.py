@@ -11,14 +11,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.orm import Session
 
+from lifecert.cli_support import finish_import
+from lifecert.cli_support import import_actor as _import_actor
 from lifecert.core import migrate
 from lifecert.core.db import get_engine, session_scope
 from lifecert.core.roles import Role
-from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
-from lifecert.retirees.models import ImportJob
 
 app = typer.Typer(help="LifeCert: proof-of-life certification platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
@@ -214,18 +213,6 @@ def staff_set_password(
     console.print("[green]password changed; old sessions ended[/green]")
 
 
-def _import_actor(session: Session, username: str | None) -> Actor:
-    from lifecert.organisation.service import actor_for, get_staff_by_username
-
-    if username is None:  # the operator at the server's shell acts as platform admin
-        return Actor(staff_id=0, username="cli", role=Role.PLATFORM_ADMIN, region_paths=())
-    staff = get_staff_by_username(session, username=username)
-    if staff is None:
-        console.print(f"[red]no staff member called {username}[/red]")
-        raise typer.Exit(1)
-    return actor_for(staff)
-
-
 @import_app.command("roster")
 def import_roster(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -254,21 +241,6 @@ def import_roster(
         f"{job.unchanged} unchanged, {job.rejected} rejected"
     )
     finish_import(job, summary=summary, csv_report=csv_report, file=file, report=report)
-
-
-def finish_import(
-    job: ImportJob, *, summary: str, csv_report: str, file: Path, report: Path | None
-) -> None:
-    """Print an import's outcome, write its error report beside the file, exit 1 if it failed."""
-    console.print(f"{job.status.value}: {summary}")
-    if job.error:
-        console.print(f"[red]{job.error}[/red]")
-    if job.rejected:
-        target = report or file.with_name(file.stem + ".errors.csv")
-        target.write_text(csv_report, encoding="utf-8-sig")
-        console.print(f"error report: {target}")
-    if job.status.value != "done":
-        raise typer.Exit(1)
 
 
 @import_app.command("photos")
