@@ -21,6 +21,7 @@ from lifecert.community.endpoints import router as community_router
 from lifecert.core.faces import get_face_engine
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
 from lifecert.core.logging import configure_logging
+from lifecert.core.queue import get_celery
 from lifecert.core.settings import Settings, get_settings
 from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
@@ -32,9 +33,11 @@ from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
+from lifecert.system.scheduler import EmbeddedScheduler
 from lifecert.web.certification_pages import router as certification_pages_router
 from lifecert.web.community_pages import router as community_pages_router
 from lifecert.web.dashboard_pages import router as dashboard_pages_router
+from lifecert.web.demo_pages import router as demo_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.home_pages import router as home_pages_router
@@ -67,10 +70,23 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # What start-up loaded lives as long as the app: keep it out of the cyclic garbage
     # collector, whose full passes over it otherwise pause a request for 100+ ms now and then.
     gc.freeze()
+    scheduler = _start_embedded_scheduler()
     try:
         yield
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         gc.unfreeze()  # collectable again once the app stops (tests start many apps)
+
+
+def _start_embedded_scheduler() -> EmbeddedScheduler | None:
+    """``lifecert serve --demo``: the periodic jobs run in this process (beat + inline worker)."""
+    settings = get_settings()
+    if not (settings.demo.scheduler and settings.queue.inline and settings.is_dev):
+        return None
+    scheduler = EmbeddedScheduler(get_celery())
+    scheduler.start()
+    return scheduler
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -103,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         enrollment_router,
         pages_router,
         home_pages_router,
+        demo_pages_router,
         import_pages_router,
         enrollment_pages_router,
         fraud_router,

@@ -110,14 +110,17 @@ def demo_roster(
 
 
 def _print_welcome(host: str, port: int) -> None:
-    from lifecert.demo import DEMO_PASSWORD
+    import segno
+
+    from lifecert.certification.access import invitation_token
+    from lifecert.demo import DEMO_PASSWORD, demo_phone_retiree, walkthrough
 
     base = f"http://{host}:{port}"
     table = Table(title="LifeCert demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("username")
     table.add_column("role")
     for username, role in [
-        ("admin", "platform admin"),
+        ("admin", "platform admin (demo clock)"),
         ("bureau", "bureau officer (city)"),
         ("district", "bureau officer (district)"),
         ("worker", "community worker"),
@@ -131,16 +134,37 @@ def _print_welcome(host: str, port: int) -> None:
         f"Staff login:  {base}/login\nAPI docs:     {base}/api/docs\n"
         f"Health:       {base}/api/health\nMetrics:      {base}/metrics"
     )
+    with session_scope() as session:
+        retiree = demo_phone_retiree(session)
+        link = f"{base}/m/i/{invitation_token(retiree.id)}" if retiree else f"{base}/m"
+        lines = walkthrough(base, retiree, link)
+    console.print("\n[bold]Walkthrough[/bold]", highlight=False)
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    console.print(f"\nPhone link: {link}", highlight=False, markup=False, soft_wrap=True)
+    segno.make(link, error="l").terminal(compact=True)
+    console.print(
+        "(A phone on your network cannot open 127.0.0.1: start with --host 0.0.0.0 and use"
+        " this machine's address.)",
+        highlight=False,
+    )
 
 
 @app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    with_demo: Annotated[bool, typer.Option("--demo", help="Build demo data if empty")] = False,
+    with_demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Build demo data if empty; run the scheduler and the demo clock"
+        ),
+    ] = False,
     workers: int = 1,
 ) -> None:
     """Start the web server (in dev, migrations run first)."""
+    import os
+
     import uvicorn
 
     settings = get_settings()
@@ -149,6 +173,12 @@ def serve(
     if with_demo:
         demo()
         _print_welcome(host, port)
+        if settings.queue.inline and settings.is_dev:
+            # The embedded mode: periodic jobs in this process, and the admins' demo clock.
+            os.environ.setdefault("LIFECERT_DEMO__SCHEDULER", "true")
+            os.environ.setdefault("LIFECERT_DEMO__CLOCK", "true")
+            get_settings.cache_clear()
+            workers = 1  # one scheduler
     uvicorn.run(
         "lifecert.app:create_app",
         factory=True,

@@ -8,7 +8,7 @@ to a million retirees for benchmarks (rows are streamed in chunks).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,8 +24,9 @@ from lifecert.organisation.demo import (
     build_regions,
     build_staff,
 )
-from lifecert.organisation.models import Region
+from lifecert.organisation.models import Region, Staff
 from lifecert.retirees.demo import insert_retirees, retiree_rows, roster_csv_lines
+from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -35,9 +36,11 @@ __all__ = [
     "build_regions",
     "build_staff",
     "demo_exists",
+    "demo_phone_retiree",
     "insert_retirees",
     "retiree_rows",
     "roster_csv_lines",
+    "walkthrough",
 ]
 
 
@@ -63,3 +66,46 @@ def build_demo(
     seed_demo_community(session, demo, today=today or date.today(), seed=seed)
     seed_demo_notifications(session, demo, today=today or date.today())
     return demo
+
+
+def demo_phone_retiree(session: Session) -> Retiree | None:
+    """The retiree whose phone link ``lifecert serve --demo`` prints: in the demo worker's first
+    community, the first person certified now whose validity ends within 300 days (so moving
+    the demo clock 400 days forward shows their payment suspended)."""
+    worker = session.scalar(select(Staff).where(Staff.username == "worker"))
+    if worker is None or not worker.regions:
+        return None
+    community = sorted(worker.regions, key=lambda r: r.code)[0]
+    return session.scalar(
+        select(Retiree)
+        .where(
+            Retiree.community_id == community.id,
+            Retiree.status == RetireeStatus.ACTIVE,
+            Retiree.cert_state == CertState.CERTIFIED,
+            Retiree.valid_until < date.today() + timedelta(days=300),
+        )
+        .order_by(Retiree.id)
+        .limit(1)
+    )
+
+
+def walkthrough(base: str, retiree: Retiree | None, phone_link: str) -> list[str]:
+    """What to try, in order: printed by ``lifecert serve --demo`` (the README says the same)."""
+    who = f"{retiree.name} (#{retiree.id}, {retiree.community.name})" if retiree else "-"
+    return [
+        f"1. Staff pages: {base}/login (password for every account: {DEMO_PASSWORD}).",
+        "   worker: the community dashboard, who needs a visit, events, reminders.",
+        "   bureau / district: the city or district dashboard, drill-down, exports.",
+        "   admin: regions and alerts, and the demo clock.",
+        f"2. Demo retiree: {who}.",
+        f"   Enroll your own face with the laptop camera: {base}/retirees/"
+        f"{retiree.id if retiree else '<id>'}/enroll (as worker).",
+        f"3. Phone link for that retiree (open it in a phone-sized window, or scan the QR code):"
+        f" {phone_link}",
+        "   Do the face check there; text messages of the dev SMS gateway: " + f"{base}/m/sms.",
+        f"4. Demo clock: {base}/admin/demo-clock (as admin). Move it 400 days forward: the"
+        " nightly cycle runs for every day passed (reminders, overdue, payment suspended).",
+        "   Then the bureau dashboard shows the suspensions, and the phone link says that"
+        " payment has stopped and how to restore it; certifying there resumes it.",
+        f"API docs: {base}/api/docs (ReDoc: {base}/api/redoc).",
+    ]

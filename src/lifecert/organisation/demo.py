@@ -126,6 +126,10 @@ def build_regions(session: Session, size: DemoSize) -> DemoCity:
     return demo
 
 
+# The community office numbers retirees see on their phone pages and in reminders.
+DEMO_PHONES = {"worker": "0731-84561234", "worker2": "0731-85232266"}
+
+
 def build_staff(session: Session, demo: DemoCity) -> None:
     district_communities = [
         c for c in demo.communities if c.path.startswith(demo.districts[0].path)
@@ -161,4 +165,5 @@ def build_staff(session: Session, demo: DemoCity) -> None:
             role=role,
             regions=regions,
             organisation_name=organisation_name,
+            phone=DEMO_PHONES.get(username, ""),
         )

@@ -14,7 +14,8 @@ from lifecert.core.i18n import get_locale, gettext, ngettext
 from lifecert.core.roles import Permission
 from lifecert.identity.deps import csrf_token
 from lifecert.retirees.models import CertState
-from lifecert.web import community_labels, labels
+from lifecert.system.clock import demo_clock_enabled
+from lifecert.web import community_labels, formats, labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -51,3 +52,6 @@ templates.env.globals.update(
     Permission=Permission,
 )
 templates.env.globals.update(community_labels.GLOBALS)
+templates.env.globals.update(formats.GLOBALS)  # the region's time zone, from the settings
+templates.env.filters.update(formats.FILTERS)
+templates.env.globals["demo_clock_enabled"] = demo_clock_enabled
