@@ -8,12 +8,9 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
 from starlette.middleware.sessions import SessionMiddleware
-from swagger_ui_bundle import swagger_ui_path
 
 from lifecert import __version__
 from lifecert.certification.endpoints import router as certification_router
@@ -29,11 +26,13 @@ from lifecert.fraud.endpoints import deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.notifications.endpoints import router as notifications_router
+from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
 from lifecert.system.scheduler import EmbeddedScheduler
+from lifecert.web.api_docs_pages import router as api_docs_router
 from lifecert.web.certification_pages import router as certification_pages_router
 from lifecert.web.community_pages import router as community_pages_router
 from lifecert.web.dashboard_pages import router as dashboard_pages_router
@@ -51,16 +50,6 @@ from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
 from lifecert.web.retiree_pages import router as retiree_pages_router
 from lifecert.web.templating import STATIC_DIR
-
-
-def _swagger_page() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/api/openapi.json",
-        title="LifeCert API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
-    )
 
 
 @asynccontextmanager
@@ -112,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app, render_error_page)
     for router in (
         system_router,
+        api_docs_router,
         identity_router,
         organisation_router,
         retirees_router,
@@ -139,10 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mobile_router,
         service_worker_router,
     ):
+        describe_routes(app, [router])  # every route and tag described in /api/docs
         app.include_router(router)
-    # The more specific mount first: "/static" would otherwise swallow "/static/swagger".
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_api_route("/api/docs", _swagger_page, include_in_schema=False)
     app.mount("/metrics", make_asgi_app())
     return app
