@@ -13,9 +13,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.certification.demo import seed_demo_certifications
 from lifecert.community.demo import seed_demo_community
 from lifecert.dashboards.history import add_certification_history
 from lifecert.dashboards.rates import backfill_rates
+from lifecert.fraud.demo import seed_demo_alerts
 from lifecert.notifications.demo import seed_demo_notifications
 from lifecert.organisation.demo import (
     DEMO_PASSWORD,
@@ -65,6 +67,8 @@ def build_demo(
     backfill_rates(session, today=today or date.today())
     seed_demo_community(session, demo, today=today or date.today(), seed=seed)
     seed_demo_notifications(session, demo, today=today or date.today())
+    seed_demo_certifications(session, demo)
+    seed_demo_alerts(session, demo)
     return demo
 
 

@@ -120,5 +120,5 @@ def describe_routes(app: FastAPI, routers: Iterable[APIRouter]) -> None:
                 continue
             if route.description:
                 continue
-            keys = [(method, route.path) for method in route.methods]
+            keys = [(method, route.path) for method in route.methods or ()]
             route.description = next((ROUTES[k] for k in keys if k in ROUTES), "")

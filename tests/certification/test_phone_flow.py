@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import json
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient

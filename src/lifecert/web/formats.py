@@ -8,6 +8,7 @@ from datetime import date, datetime
 from babel.dates import format_date
 
 from lifecert.core.i18n import get_locale
+from lifecert.face_engine import message
 from lifecert.system.clock import local_zone
 
 
@@ -26,4 +27,18 @@ def long_date(value: date | datetime | None) -> str:
 
 
 GLOBALS = {"local_time": local_time, "long_date": long_date}
-FILTERS = {"local_time": local_time, "long_date": long_date}
+def local_time_iso(value: str | None) -> str:
+    """An ISO date or timestamp kept in evidence JSON: a date as it is, a time like
+    ``local_time``."""
+    if not value or len(value) <= 10:
+        return value or ""
+    return local_time(datetime.fromisoformat(value))
+
+
+FILTERS = {"local_time": local_time, "long_date": long_date, "local_time_iso": local_time_iso}
+
+
+def engine_message(code: str) -> str:
+    """A face-engine code (an action such as ``blink``, a quality or liveness reason) in the
+    page's language, from the engine's own message table."""
+    return message(code, "zh-CN" if get_locale() == "zh_CN" else "en") if code else ""

@@ -275,7 +275,7 @@ def helper_login(
             error=exc.translated(),
             phone=phone,
             code_sent=True,
-            name=name,
+            helper_name=name,
         )
     _start_session(request, helper_id=helper.id)
     return RedirectResponse("/m/helper", status_code=303)
