@@ -84,8 +84,8 @@ def seed_demo_certifications(session: Session, demo: DemoCity) -> list[Certifica
     community = sorted(worker.regions, key=lambda r: r.code)[0]
     people = session.scalars(
         select(Retiree)
-        .where(Retiree.community_id == community.id, Retiree.cert_state == CertState.DUE_SOON)
-        .order_by(Retiree.id)
+        .where(Retiree.community_id == community.id, Retiree.cert_state != CertState.NEVER)
+        .order_by(Retiree.id.desc())  # not the first person: the printed phone link's
         .limit(len(PLAN))
     ).all()
     made = []
