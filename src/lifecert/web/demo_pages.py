@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lifecert.core.errors import NotFound, PermissionDenied
+from lifecert.core.errors import Conflict, NotFound, PermissionDenied
 from lifecert.core.queue import get_celery
 from lifecert.core.roles import Role
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.system import clock
-from lifecert.system.scheduler import run_cycle_days
+from lifecert.system.scheduler import CATCH_UP, start_catch_up
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
 
@@ -36,31 +36,22 @@ def demo_clock_page(request: Request, session: SessionDep) -> HTMLResponse:
         "demo_clock.html",
         today=clock.scheduler_today(session),
         offset=clock.demo_offset(session),
-        moved=None,
+        move=CATCH_UP if CATCH_UP.total else None,
     )
 
 
-@router.post("/admin/demo-clock", response_class=HTMLResponse)
+@router.post("/admin/demo-clock")
 def advance_demo_clock(
     request: Request,
     session: SessionDep,
     days: Annotated[int, Form(ge=1, le=clock.MAX_ADVANCE_DAYS)],
     csrf: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+) -> Response:
     verify_form_csrf(request, csrf)
     _admin_page(request, session)
+    if CATCH_UP.running:
+        raise Conflict("The demo clock is still moving. Please wait until it has finished.")
     move = clock.advance_demo_clock(session, actor=request.state.actor, days=days)
     session.commit()  # the cycle's jobs run in their own transactions, on the new date
-    results = run_cycle_days(get_celery(), move.days())
-    totals = {
-        key: sum(int(r.get(key, 0) or 0) for r in results)  # type: ignore[call-overload]
-        for key in ("due_soon", "overdue", "suspended")
-    }
-    return render(
-        request,
-        "demo_clock.html",
-        today=move.after,
-        offset=clock.demo_offset(session),
-        moved=move,
-        totals=totals,
-    )
+    start_catch_up(get_celery(), move.before, move.days())
+    return RedirectResponse("/admin/demo-clock", status_code=303)
