@@ -87,3 +87,11 @@ def client(session: Session) -> Iterator[TestClient]:
     app.dependency_overrides[get_session] = lambda: session
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The folder browser tests write their screenshots to (see tests/web/browser.py)."""
+    from tests.web.browser import screenshot_dir
+
+    return screenshot_dir()

@@ -8,12 +8,9 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import make_asgi_app
 from starlette.middleware.sessions import SessionMiddleware
-from swagger_ui_bundle import swagger_ui_path
 
 from lifecert import __version__
 from lifecert.certification.endpoints import router as certification_router
@@ -21,6 +18,7 @@ from lifecert.community.endpoints import router as community_router
 from lifecert.core.faces import get_face_engine
 from lifecert.core.http import RequestContextMiddleware, install_error_handlers
 from lifecert.core.logging import configure_logging
+from lifecert.core.queue import get_celery
 from lifecert.core.settings import Settings, get_settings
 from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
@@ -28,15 +26,20 @@ from lifecert.fraud.endpoints import death_records_router, deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.notifications.endpoints import router as notifications_router
+from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.system.endpoints import router as system_router
+from lifecert.system.scheduler import EmbeddedScheduler
+from lifecert.web.api_docs_pages import router as api_docs_router
 from lifecert.web.certification_pages import router as certification_pages_router
 from lifecert.web.community_pages import router as community_pages_router
 from lifecert.web.dashboard_pages import router as dashboard_pages_router
+from lifecert.web.demo_pages import router as demo_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
+from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
@@ -49,16 +52,6 @@ from lifecert.web.retiree_pages import router as retiree_pages_router
 from lifecert.web.templating import STATIC_DIR
 
 
-def _swagger_page() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/api/openapi.json",
-        title="LifeCert API",
-        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-        swagger_css_url="/static/swagger/swagger-ui.css",
-        swagger_favicon_url="/static/swagger/favicon-32x32.png",
-    )
-
-
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Face models load once, at start-up, off the event loop: the first retiree does not wait.
@@ -66,10 +59,23 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # What start-up loaded lives as long as the app: keep it out of the cyclic garbage
     # collector, whose full passes over it otherwise pause a request for 100+ ms now and then.
     gc.freeze()
+    scheduler = _start_embedded_scheduler()
     try:
         yield
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         gc.unfreeze()  # collectable again once the app stops (tests start many apps)
+
+
+def _start_embedded_scheduler() -> EmbeddedScheduler | None:
+    """``lifecert serve --demo``: the periodic jobs run in this process (beat + inline worker)."""
+    settings = get_settings()
+    if not (settings.demo.scheduler and settings.queue.inline and settings.is_dev):
+        return None
+    scheduler = EmbeddedScheduler(get_celery())
+    scheduler.start()
+    return scheduler
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -95,12 +101,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app, render_error_page)
     for router in (
         system_router,
+        api_docs_router,
         identity_router,
         organisation_router,
         retirees_router,
         imports_router,
         enrollment_router,
         pages_router,
+        home_pages_router,
+        demo_pages_router,
         import_pages_router,
         enrollment_pages_router,
         fraud_router,
@@ -121,10 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mobile_router,
         service_worker_router,
     ):
+        describe_routes(app, [router])  # every route and tag described in /api/docs
         app.include_router(router)
-    # The more specific mount first: "/static" would otherwise swallow "/static/swagger".
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_api_route("/api/docs", _swagger_page, include_in_schema=False)
     app.mount("/metrics", make_asgi_app())
     return app

@@ -11,14 +11,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
-from sqlalchemy.orm import Session
 
+from lifecert.cli_support import finish_import
+from lifecert.cli_support import import_actor as _import_actor
 from lifecert.core import migrate
 from lifecert.core.db import get_engine, session_scope
 from lifecert.core.roles import Role
-from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
-from lifecert.retirees.models import ImportJob
 
 app = typer.Typer(help="LifeCert: proof-of-life certification platform", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
@@ -111,14 +110,17 @@ def demo_roster(
 
 
 def _print_welcome(host: str, port: int) -> None:
-    from lifecert.demo import DEMO_PASSWORD
+    import segno
+
+    from lifecert.certification.access import issue_invitation
+    from lifecert.demo import DEMO_PASSWORD, demo_phone_retiree, walkthrough
 
     base = f"http://{host}:{port}"
     table = Table(title="LifeCert demo logins (password for all: " + DEMO_PASSWORD + ")")
     table.add_column("username")
     table.add_column("role")
     for username, role in [
-        ("admin", "platform admin"),
+        ("admin", "platform admin (demo clock)"),
         ("bureau", "bureau officer (city)"),
         ("district", "bureau officer (district)"),
         ("worker", "community worker"),
@@ -132,16 +134,41 @@ def _print_welcome(host: str, port: int) -> None:
         f"Staff login:  {base}/login\nAPI docs:     {base}/api/docs\n"
         f"Health:       {base}/api/health\nMetrics:      {base}/metrics"
     )
+    with session_scope() as session:
+        retiree = demo_phone_retiree(session)
+        # One check, a few days: the same single-use invitation a notice would carry.
+        token = (
+            issue_invitation(session, actor=None, retiree_id=retiree.id) if retiree else None
+        )
+        link = f"{base}/m/i/{token}" if token else f"{base}/m"
+        lines = walkthrough(base, retiree, link)
+    console.print("\n[bold]Walkthrough[/bold]", highlight=False)
+    for line in lines:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+    console.print(f"\nPhone link: {link}", highlight=False, markup=False, soft_wrap=True)
+    segno.make(link, error="l").terminal(compact=True)
+    console.print(
+        "(A phone on your network cannot open 127.0.0.1: start with --host 0.0.0.0 and use"
+        " this machine's address.)",
+        highlight=False,
+    )
 
 
 @app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    with_demo: Annotated[bool, typer.Option("--demo", help="Build demo data if empty")] = False,
+    with_demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Build demo data if empty; run the scheduler and the demo clock"
+        ),
+    ] = False,
     workers: int = 1,
 ) -> None:
     """Start the web server (in dev, migrations run first)."""
+    import os
+
     import uvicorn
 
     settings = get_settings()
@@ -150,6 +177,12 @@ def serve(
     if with_demo:
         demo()
         _print_welcome(host, port)
+        if settings.queue.inline and settings.is_dev:
+            # The embedded mode: periodic jobs in this process, and the admins' demo clock.
+            os.environ.setdefault("LIFECERT_DEMO__SCHEDULER", "true")
+            os.environ.setdefault("LIFECERT_DEMO__CLOCK", "true")
+            get_settings.cache_clear()
+            workers = 1  # one scheduler
     uvicorn.run(
         "lifecert.app:create_app",
         factory=True,
@@ -214,18 +247,6 @@ def staff_set_password(
     console.print("[green]password changed; old sessions ended[/green]")
 
 
-def _import_actor(session: Session, username: str | None) -> Actor:
-    from lifecert.organisation.service import actor_for, get_staff_by_username
-
-    if username is None:  # the operator at the server's shell acts as platform admin
-        return Actor(staff_id=0, username="cli", role=Role.PLATFORM_ADMIN, region_paths=())
-    staff = get_staff_by_username(session, username=username)
-    if staff is None:
-        console.print(f"[red]no staff member called {username}[/red]")
-        raise typer.Exit(1)
-    return actor_for(staff)
-
-
 @import_app.command("roster")
 def import_roster(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -254,21 +275,6 @@ def import_roster(
         f"{job.unchanged} unchanged, {job.rejected} rejected"
     )
     finish_import(job, summary=summary, csv_report=csv_report, file=file, report=report)
-
-
-def finish_import(
-    job: ImportJob, *, summary: str, csv_report: str, file: Path, report: Path | None
-) -> None:
-    """Print an import's outcome, write its error report beside the file, exit 1 if it failed."""
-    console.print(f"{job.status.value}: {summary}")
-    if job.error:
-        console.print(f"[red]{job.error}[/red]")
-    if job.rejected:
-        target = report or file.with_name(file.stem + ".errors.csv")
-        target.write_text(csv_report, encoding="utf-8-sig")
-        console.print(f"error report: {target}")
-    if job.status.value != "done":
-        raise typer.Exit(1)
 
 
 @import_app.command("photos")

@@ -103,7 +103,8 @@ def test_payment_changes_api_is_a_cursor_and_csv(client: TestClient, session: Se
         client.get(f"/api/v1/payments/changes?since={page['next_since']}").json()["changes"] == []
     )
     csv_text = client.get("/api/v1/payments/changes.csv").content.decode("utf-8-sig")
-    assert "suspend" in csv_text and retiree.name in csv_text
+    assert "暂停发放" in csv_text and retiree.name in csv_text  # the reader's language
+    assert "宽限期" in csv_text and "not certified" not in csv_text
     make_staff(session, role=Role.COMMUNITY_WORKER, regions=[retiree.community], username="w")
     login(client, "w")
     assert client.get("/api/v1/payments/changes").status_code == 403

@@ -124,6 +124,6 @@ def test_reviewer_page_shows_pad_scores_model_and_thresholds(
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
     login(client, "boss")
     page = client.get(f"/certifications/{result.id}").text
-    assert "presentation_attack" in page and "test-pad-v1" in page
-    assert "0.97" in page and "texture_attack" in page
+    assert "疑似照片或屏幕攻击" in page and "test-pad-v1" in page  # reason, in Chinese
+    assert "0.97" in page and "呈现照片或屏幕的纹理" in page  # the signal texture_attack
     assert "≥0.7 转人工审核，≥0.9 判为攻击" in page  # thresholds, in the reviewer's language

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -92,7 +93,8 @@ def test_retiree_logs_in_by_sms_and_certifies(client: TestClient, session: Sessi
     assert result["outcome"] == "certified" and result["valid_until"]
     page = client.get(f"/m/result/{result['id']}")
     assert "认证成功" in page.text or "已认证" in page.text
-    assert result["valid_until"] in page.text
+    until = date.fromisoformat(result["valid_until"])
+    assert f"{until.year}年{until.month}月{until.day}日" in page.text  # a date elders read
 
 
 def test_unknown_id_number_gets_a_helpful_message(client: TestClient) -> None:

@@ -17,8 +17,9 @@ def test_health_ready_docs_and_metrics(client: TestClient) -> None:
         "migrations": True,
     }
     docs = client.get("/api/docs").text
-    assert "/static/swagger/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
-    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "/static/vendor/redoc/redoc.standalone.js" in client.get("/api/redoc").text
     assert "/api/v1/retirees" in client.get("/api/openapi.json").json()["paths"]
     metrics = client.get("/metrics/").text
     assert "lifecert_http_requests_total" in metrics

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -115,3 +116,13 @@ def serving(url: str, engine: Engine) -> Iterator[str]:
             yield base
     finally:
         engine.dispose()
+
+
+def screenshot_dir() -> Path:
+    """Where browser tests write screenshots (CI keeps them as artefacts):
+    ``$LIFECERT_ARTIFACTS/screenshots``, else ``var/screenshots`` in the repository."""
+    root = os.environ.get("LIFECERT_ARTIFACTS")
+    base = Path(root) if root else Path(__file__).resolve().parents[2] / "var"
+    folder = base / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

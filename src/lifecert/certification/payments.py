@@ -4,20 +4,23 @@ idempotently (a cursor by id: fetching again never duplicates a change)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
-from lifecert.certification.models import PaymentChange
+from lifecert.certification.labels import cert_label
+from lifecert.certification.models import PaymentAction, PaymentChange
 from lifecert.core.crypto import get_keyring
+from lifecert.core.i18n import N_, gettext
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree
 from lifecert.retirees.roster import csv_text
+from lifecert.system.clock import local_zone
 
 _ID_CONTEXT = "retiree.id_number"
 
@@ -68,18 +71,40 @@ def changes_csv(session: Session, *, actor: Actor, since_id: int, day: date | No
         target_id=since_id,
         details={"rows": len(rows), "day": str(day or "")},
     )
-    header = [
-        "id",
-        "action",
-        "effective_date",
-        "id_number",
-        "name",
-        "pension_account",
-        "paying_agency",
-        "reason",
-        "arrears_from",
-        "arrears_to",
-        "created_at",
-    ]
-    body = [[str(v) if v is not None else "" for v in as_dict(r).values()] for r in rows]
+    # For the people who read it: headers, actions and reasons in the reader's language
+    # (the JSON endpoint keeps the codes for machines). Times in the region's time zone.
+    header = [gettext(label) for label in CSV_COLUMNS]
+    body = [_csv_row(as_dict(r)) for r in rows]
     return csv_text([header, *body])
+
+
+CSV_COLUMNS = [
+    N_("Change no."),
+    N_("Action"),
+    N_("Effective date"),
+    N_("ID number"),
+    N_("Name"),
+    N_("Pension account"),
+    N_("Paying agency"),
+    N_("Reason"),
+    N_("Arrears from"),
+    N_("Arrears to"),
+    N_("Recorded at"),
+]
+
+
+def _csv_row(row: dict[str, Any]) -> list[str]:
+    recorded = datetime.fromisoformat(row["created_at"]).astimezone(local_zone())
+    return [
+        str(row["id"]),
+        gettext(cert_label("payment", PaymentAction(row["action"]))),
+        row["effective_date"],
+        row["id_number"],
+        row["name"],
+        row["pension_account"],
+        row["paying_agency"],
+        gettext(cert_label("reason", row["reason"])),
+        row["arrears_from"] or "",
+        row["arrears_to"] or "",
+        recorded.strftime("%Y-%m-%d %H:%M"),
+    ]

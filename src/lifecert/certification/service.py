@@ -27,6 +27,7 @@ from lifecert.core.scoping import Actor
 from lifecert.fraud import deaths
 from lifecert.retirees.models import CertRoute, CertState, Retiree
 from lifecert.retirees.service import get_retiree
+from lifecert.system.clock import scheduler_today
 
 log = decide.log
 
@@ -90,7 +91,7 @@ def certify_with_face(
         certification=certification,
         retiree=retiree,
         live=live,
-        today=today or date.today(),
+        today=today or scheduler_today(session),
     )
     audit.record(
         session,
@@ -273,13 +274,12 @@ def decide_case(
     )
     if decision == CaseStatus.APPROVED:
         certification.outcome = Outcome.CERTIFIED
-        mark_certified(
-            session, retiree=retiree, certification=certification, today=today or date.today()
-        )
+        today = today or scheduler_today(session)
+        mark_certified(session, retiree=retiree, certification=certification, today=today)
     else:
         if decision == CaseStatus.REJECTED:
             certification.outcome = Outcome.REJECTED
-        _restore_state(retiree, today or date.today())
+        _restore_state(retiree, today or scheduler_today(session))
     audit.record(
         session,
         actor=actor,

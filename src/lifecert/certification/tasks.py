@@ -12,14 +12,16 @@ from lifecert.certification.models import Certification
 from lifecert.core.db import session_scope, utcnow
 from lifecert.core.storage import get_blob_store
 from lifecert.notifications.service import queue_cycle_reminders
+from lifecert.system.clock import scheduler_today
 from lifecert.system.service import run_once
 
 
 @shared_task(name="certification.run_cycle")
 def run_cycle_task(day: str | None = None) -> dict[str, object]:
     """Once per day, however often it is delivered: transitions, then one reminder each."""
-    today = date.fromisoformat(day) if day else date.today()
     with session_scope() as session:
+        # The region's date (the demo clock's, in the embedded demo).
+        today = date.fromisoformat(day) if day else scheduler_today(session)
 
         def work() -> dict[str, object]:
             result = run_cycle(session, today=today)

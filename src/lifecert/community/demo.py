@@ -24,7 +24,7 @@ from lifecert.organisation.models import Region, Staff
 from lifecert.retirees.models import CertState, Retiree
 
 if TYPE_CHECKING:
-    from lifecert.demo import DemoCity
+    from lifecert.organisation.demo import DemoCity
 
 CST = 8  # demo times are written in China Standard Time (UTC+8)
 EVENTS = [

@@ -112,6 +112,14 @@ class QueueSettings(BaseModel):
     result_backend: str = "redis://127.0.0.1:6379/1"
 
 
+class DemoSettings(BaseModel):
+    # `lifecert serve --demo` turns both on. The periodic jobs then run inside the web process
+    # (a beat loop calling the same task code inline), and platform admins may move a demo
+    # clock forward to see reminders, overdue and suspensions happen. Never in production.
+    scheduler: bool = False
+    clock: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIFECERT_",
@@ -130,6 +138,8 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_ROOT / "var"
     shared_data_dir: Path = REPO_ROOT.parent / "shared" / "data"
     default_locale: str = "zh_CN"
+    # The region's time zone: the "today" of the cycle, dates and times on every page.
+    timezone: str = "Asia/Shanghai"
     session_max_age_s: int = Field(default=8 * 3600, ge=300)
     log_json: bool = True
     face: FaceSettings = FaceSettings()
@@ -138,6 +148,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     sms: SmsSettings = SmsSettings()
     fraud: FraudSettings = FraudSettings()
+    demo: DemoSettings = DemoSettings()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
@@ -158,6 +169,8 @@ class Settings(BaseSettings):
             problems.append("fixed liveness challenges are for tests only")
         if self.queue.inline:
             problems.append("production needs a real queue (LIFECERT_QUEUE__INLINE=false)")
+        if self.demo.scheduler or self.demo.clock:
+            problems.append("the demo scheduler and demo clock are for the demo only")
         if problems:
             raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -33,12 +32,13 @@ from lifecert.enrollment.models import (
     TemplateSource,
     TemplateStatus,
 )
+from lifecert.enrollment.templates import decrypt_template as decrypt_template  # re-exported
+from lifecert.enrollment.templates import encrypt_embedding as encrypt_embedding  # re-exported
 from lifecert.face_engine import Embedding, FaceEngineError, message
 from lifecert.retirees.models import CertRoute, Retiree
 from lifecert.retirees.service import get_retiree
 
 CONSENT_TEXT_VERSION = "2026-11-v1"
-_TEMPLATE_CONTEXT = "face_template"
 
 
 @dataclass(frozen=True)
@@ -245,17 +245,6 @@ def _store_photo(session: Session, retiree: Retiree, data: bytes, content_type: 
     session.add(photo)
     session.flush()
     return photo
-
-
-def encrypt_embedding(embedding: Embedding) -> bytes:
-    raw = np.asarray(embedding.vector, dtype="<f4").tobytes()
-    return get_keyring().encrypt(raw, context=f"{_TEMPLATE_CONTEXT}:{embedding.model_id}".encode())
-
-
-def decrypt_template(template: FaceTemplate) -> Embedding:
-    context = f"{_TEMPLATE_CONTEXT}:{template.model_id}".encode()
-    vector = np.frombuffer(get_keyring().decrypt(template.embedding_enc, context=context), "<f4")
-    return Embedding(vector=vector.copy(), model_id=template.model_id)
 
 
 def find_duplicate(

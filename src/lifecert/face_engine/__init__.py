@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .backends import register_builtin
 from .engine import FaceEngine, FaceEngineConfig, default_engine, set_default_engine
 from .errors import FaceEngineError, ImageError, ModelMismatchError, NoFaceError
 from .images import decode_image, load_image
@@ -20,6 +21,7 @@ from .interfaces import TimedFrame
 from .liveness.challenge import new_challenge
 from .messages import message
 from .quality import QualityThresholds
+from .registry import add_loader
 from .types import (
     ActionEvidence,
     BBox,
@@ -33,6 +35,8 @@ from .types import (
     RGBImage,
     Thresholds,
 )
+
+add_loader(register_builtin)  # the registry itself imports no backend
 
 
 def detect(image: RGBImage) -> list[Face]:

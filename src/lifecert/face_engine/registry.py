@@ -48,15 +48,23 @@ def create(kind: Kind, name: str, context: BackendContext) -> Any:
     return factory(context)
 
 
+_LOADERS: list[Callable[[], None]] = []
 _BUILTIN_LOADED = False
 
 
+def add_loader(loader: Callable[[], None]) -> None:
+    """Register a function that registers backends when first needed. The package installs the
+    built-in backends' loader (``backends.register_builtin``): this module imports no backend."""
+    _LOADERS.append(loader)
+    if _BUILTIN_LOADED:
+        loader()
+
+
 def _ensure_builtin() -> None:
-    """Import the built-in backend modules (registration only, they load no model)."""
+    """Run the backend loaders once (registration only, they load no model)."""
     global _BUILTIN_LOADED
     if _BUILTIN_LOADED:
         return
     _BUILTIN_LOADED = True
-    from .backends import register_builtin
-
-    register_builtin()
+    for loader in list(_LOADERS):
+        loader()

@@ -55,20 +55,18 @@ def import_deaths(
 ) -> None:
     """Import death registrations (CSV/XLSX): payment held until an officer other than the
     importer approves each death (/deaths or /api/v1/deaths); bad rows reported."""
-    from lifecert.cli import _import_actor
+    from lifecert.cli_support import finish_import, import_actor
     from lifecert.fraud.deaths import run_death_import, start_death_import
     from lifecert.retirees.imports import error_report_csv
 
     with session_scope() as session:
-        actor = _import_actor(session, as_user)
+        actor = import_actor(session, as_user)
         job = start_death_import(
             session, actor=actor, filename=file.name, data=file.read_bytes(), run_now=False
         )
         session.commit()
         job = run_death_import(session, job_id=job.id)
         csv_report = error_report_csv(session, actor=actor, job_id=job.id)
-    from lifecert.cli import finish_import  # late: lifecert.cli mounts this module
-
     summary = (
         f"{job.processed} rows, {job.created} deaths recorded (payment on hold until approved), "
         f"{job.unchanged} already known, {job.rejected} rejected"

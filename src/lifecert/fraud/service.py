@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from lifecert.core.faces import get_face_engine
 from lifecert.enrollment.models import FaceTemplate, TemplateStatus
-from lifecert.enrollment.service import decrypt_template
+from lifecert.enrollment.templates import decrypt_template
 from lifecert.face_engine import Embedding
 from lifecert.fraud.alerts import LinkSpec, raise_alert
 from lifecert.fraud.index import FaceIndex, get_index

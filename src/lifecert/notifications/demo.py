@@ -18,7 +18,7 @@ from lifecert.notifications.service import deliver_message
 from lifecert.organisation.service import actor_for
 
 if TYPE_CHECKING:
-    from lifecert.demo import DemoCity
+    from lifecert.organisation.demo import DemoCity
 
 DEMO_NAME = N_("Reminder: certification due within 30 days")
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from lifecert.certification.models import CaseStatus, CertMode, Outcome
+from lifecert.certification import labels as cert_labels
 from lifecert.community.casework import VerificationPlace
 from lifecert.community.models import Attendance, EventKind, VisitStatus
 from lifecert.core.errors import InvalidInput
 from lifecert.core.i18n import N_
+from lifecert.enrollment import labels as enrollment_labels
+from lifecert.enrollment.models import TemplateStatus
 
 LOCAL_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -26,31 +28,11 @@ VISIT_STATUS = {
     VisitStatus.DONE: N_("Done"),
     VisitStatus.CANCELLED: N_("Cancelled"),
 }
-OUTCOMES = {
-    Outcome.CERTIFIED: N_("Certified"),
-    Outcome.RETRY: N_("Try again"),
-    Outcome.REVIEW: N_("Manual review"),
-    Outcome.SYSTEM_FAULT: N_("System fault"),
-    Outcome.REJECTED: N_("Rejected"),
-}
-MODES = {
-    CertMode.SELF: N_("Own phone"),
-    CertMode.PROXY: N_("Family helper's phone"),
-    CertMode.HOME_VISIT: N_("Home visit"),
-    CertMode.COUNTER: N_("At the counter"),
-    CertMode.NON_FACE: N_("In person, without face check"),
-}
-CASE_STATUS = {
-    CaseStatus.OPEN: N_("Awaiting review"),
-    CaseStatus.APPROVED: N_("Approved"),
-    CaseStatus.REJECTED: N_("Rejected"),
-    CaseStatus.HOME_VISIT: N_("Home visit requested"),
-}
-TEMPLATE_STATUS = {
-    "active": N_("In use"),
-    "pending_review": N_("Awaiting a check"),
-    "rejected": N_("Not used (rejected)"),
-}
+# The certification domain's registry (one per domain), re-exported for these pages.
+OUTCOMES = cert_labels.OUTCOMES
+MODES = cert_labels.MODES
+CASE_STATUS = cert_labels.CASE_STATUS
+TEMPLATE_STATUS = enrollment_labels.TEMPLATE_STATUS
 PLACES = {VerificationPlace.HOME: N_("At home"), VerificationPlace.COUNTER: N_("At the counter")}
 
 
@@ -80,7 +62,7 @@ GLOBALS = {
     "mode_label": MODES.__getitem__,
     "case_status_label": CASE_STATUS.__getitem__,
     "place_label": lambda p: PLACES.get(p, p),
-    "template_status_label": lambda s: TEMPLATE_STATUS.get(s, s),
+    "template_status_label": lambda s: TEMPLATE_STATUS.get(TemplateStatus(s), s),
     "local_time": local_time,
     "form_time": form_time,
 }

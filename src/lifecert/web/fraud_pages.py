@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lifecert.core.roles import ROLE_PERMISSIONS, Permission
 from lifecert.core.uploads import read_upload
 from lifecert.fraud import alerts, death_review, deaths
+from lifecert.fraud import labels as fraud_labels
 from lifecert.fraud.models import Alert, AlertKind, AlertOutcome, AlertStatus, DeathStatus
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.organisation.models import Staff
@@ -28,6 +29,8 @@ templates.env.globals.update(
     alert_outcome_label=lambda o: alerts.OUTCOME_LABELS[AlertOutcome(o)],
     alert_severity_label=lambda s: alerts.SEVERITY_LABELS[s],
     death_status_label=lambda s: death_review.STATUS_LABELS[DeathStatus(s)],
+    alert_evidence=fraud_labels.evidence_rows,
+    alert_link_label=fraud_labels.link_label,
 )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lifecert.certification import access, family, service, trust
 from lifecert.certification.endpoints import client_binding
 from lifecert.certification.models import Certification, FamilyHelper, FamilyLink, Outcome
+from lifecert.certification.standing import retiree_standing
 from lifecert.core.errors import AuthenticationRequired, LifeCertError, NotFound, PermissionDenied
 from lifecert.core.i18n import get_locale, gettext
 from lifecert.core.security import new_csrf_token
@@ -19,6 +21,7 @@ from lifecert.face_engine import message
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.notifications import service as notifications
 from lifecert.retirees.models import CertRoute, Retiree
+from lifecert.system.clock import scheduler_today
 from lifecert.web.templating import render
 
 router = APIRouter(include_in_schema=False, prefix="/m")
@@ -110,6 +113,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         request,
         "m/home.html",
         retiree=retiree,
+        standing=retiree_standing(session, retiree=retiree, today=scheduler_today(session)),
         display_name=masked_name(retiree.name),
         consent=consent,
         non_face=retiree.route == CertRoute.NON_FACE,
@@ -191,6 +195,26 @@ def result(request: Request, session: SessionDep, certification_id: int) -> HTML
         retiree=retiree,
         Outcome=Outcome,
         reason=_reason_text(certification),
+        standing=retiree_standing(session, retiree=retiree, today=scheduler_today(session)),
+        failures=_failures_today(session, certification),
+        helper=bool(request.session.get("helper_id")),
+    )
+
+
+def _failures_today(session: SessionDep, certification: Certification) -> int:
+    """Refused checks of this person in the 24 hours before this one (itself included): from
+    the second, asking a person comes before trying again."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Certification.retiree_id == certification.retiree_id,
+                Certification.outcome.in_((Outcome.RETRY, Outcome.REJECTED)),
+                Certification.counts_as_attempt.is_(True),
+                Certification.created_at > certification.created_at - timedelta(days=1),
+                Certification.created_at <= certification.created_at,
+            )
+        )
+        or 0
     )
 
 
@@ -249,7 +273,13 @@ def helper_code(
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     verify_form_csrf(request, csrf)
-    access.request_helper_code(session, phone=phone)
+    try:
+        access.request_helper_code(session, phone=phone)
+    except LifeCertError as exc:
+        session.commit()
+        return render(
+            request, "m/helper_login.html", status_code=exc.status_code, error=exc.translated()
+        )
     return render(request, "m/helper_login.html", phone=phone, code_sent=True)
 
 
@@ -264,7 +294,21 @@ def helper_login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     verify_form_csrf(request, csrf)
-    helper = access.login_helper(session, phone=phone, code=code, name=name, id_number=id_number)
+    try:
+        helper = access.login_helper(
+            session, phone=phone, code=code, name=name, id_number=id_number
+        )
+    except LifeCertError as exc:  # a wrong code: stay in the helper's flow, say what to do
+        session.commit()  # keep the attempt counter
+        return render(
+            request,
+            "m/helper_login.html",
+            status_code=exc.status_code,
+            error=exc.translated(),
+            phone=phone,
+            code_sent=True,
+            helper_name=name,
+        )
     _start_session(request, helper_id=helper.id)
     return RedirectResponse("/m/helper", status_code=303)
 

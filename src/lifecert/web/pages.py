@@ -11,10 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lifecert.audit.service import record
 from lifecert.core.errors import AuthenticationRequired, LifeCertError
 from lifecert.core.i18n import SUPPORTED_LOCALES, gettext
-from lifecert.core.roles import Role
 from lifecert.core.scoping import Actor
 from lifecert.core.security import new_csrf_token
-from lifecert.fraud.alerts import count_alerts
 from lifecert.identity.deps import SessionDep, resolve_actor, verify_form_csrf
 from lifecert.identity.service import authenticate_staff
 from lifecert.organisation import service as organisation
@@ -109,27 +107,6 @@ def switch_language(request: Request, locale: str) -> Response:
     if locale in SUPPORTED_LOCALES:
         response.set_cookie("lang", locale, max_age=365 * 86400, samesite="lax")
     return response
-
-
-@router.get("/home", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
-    actor = page_actor(request, session)
-    if actor.role in (Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
-        regions = organisation.list_regions(session, actor=actor)
-        return render(request, "home_partner.html", regions=regions)
-    if actor.role == Role.PLATFORM_ADMIN:
-        regions = organisation.list_regions(session, actor=actor)
-        return render(
-            request,
-            "home_admin.html",
-            regions=regions,
-            totals=retirees.count_by_cert_state(session, actor=actor),
-            alert_counts=count_alerts(session, actor=actor),
-        )
-    # Workers and officers land on their dashboard (imported here: that module uses page_actor).
-    from lifecert.web.dashboard_pages import render_dashboard
-
-    return render_dashboard(request, session, actor, None)
 
 
 @router.get("/retirees", response_class=HTMLResponse)

@@ -10,11 +10,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from lifecert.certification.labels import cert_label
 from lifecert.core.i18n import get_locale, gettext, ngettext
 from lifecert.core.roles import Permission
+from lifecert.enrollment.labels import review_reason_label
 from lifecert.identity.deps import csrf_token
 from lifecert.retirees.models import CertState
-from lifecert.web import community_labels, labels
+from lifecert.system.clock import demo_clock_enabled
+from lifecert.web import community_labels, formats, labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -51,3 +54,9 @@ templates.env.globals.update(
     Permission=Permission,
 )
 templates.env.globals.update(community_labels.GLOBALS)
+templates.env.globals.update(formats.GLOBALS)  # the region's time zone, from the settings
+templates.env.filters.update(formats.FILTERS)
+templates.env.globals["demo_clock_enabled"] = demo_clock_enabled
+templates.env.globals["cert_label"] = cert_label
+templates.env.globals["review_reason_label"] = review_reason_label
+templates.env.globals["engine_message"] = formats.engine_message

@@ -9,6 +9,7 @@
   var hint = document.getElementById("hint");
   var bar = document.getElementById("bar");
   var goButton = document.getElementById("go");
+  var countdown = document.getElementById("countdown");  // big seconds left for this action
   // 8 frames a second catches a slow blink (an old person's lasts 0.2-0.4 s) in 2-3 frames.
   var FPS = 8, NEUTRAL_MS = 1500, ACTION_MS = 4500, WIDTH = 320;
   var lastSpoken = box.dataset.tReady;
@@ -78,6 +79,7 @@
         frames.push(blob);
         times.push(Math.round(t - started));
         var done = 1 - (end - performance.now()) / ms;
+        countdown.textContent = String(Math.max(1, Math.ceil((end - performance.now()) / 1000)));
         bar.style.width = (progressFrom + (progressTo - progressFrom) * done) + "%";
         return wait(Math.max(0, 1000 / FPS - (performance.now() - t)));
       }).then(step);
@@ -109,6 +111,7 @@
   }
 
   function submit(nonce) {
+    countdown.textContent = "";
     say(text("sending"));
     var form = new FormData();
     form.append("nonce", nonce);

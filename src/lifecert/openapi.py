@@ -1,0 +1,124 @@
+"""What ``/api/docs`` says: a description for every tag and every route of the public API.
+
+Kept in one place (a route's own docstring wins when it has one) so the API reference reads as
+one document; ``tests/system/test_api_docs.py`` fails on a route or tag without a description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+TAGS = [
+    {"name": "system", "description": "Liveness and readiness probes for the load balancer."},
+    {"name": "auth", "description": "API tokens for scripts and the paying agency's systems."},
+    {"name": "organisation", "description": "Regions (province to community) and the caller."},
+    {
+        "name": "retirees",
+        "description": "The registry: scoped to the caller's regions; ID numbers are masked "
+        "unless revealed (audited).",
+    },
+    {"name": "imports", "description": "Bulk roster and death-register imports with reports."},
+    {
+        "name": "enrollment",
+        "description": "Biometric consent, reference faces, reviews and data-subject export.",
+    },
+    {"name": "fraud", "description": "Alerts: duplicate faces, shared contacts, behaviour."},
+    {
+        "name": "certification",
+        "description": "Face checks (challenge, frames, decision), cycle policy, and the "
+        "payment changes the paying agency fetches.",
+    },
+    {"name": "community", "description": "Community events, sign-ups and attendance."},
+    {"name": "dashboards", "description": "Region figures: due, overdue, suspended, trends."},
+    {"name": "notifications", "description": "Campaigns and reminders through the outbox."},
+]
+
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/api/health"): "The process answers (no dependency is checked).",
+    ("GET", "/api/ready"): "The database answers and its schema is at the migrations' head.",
+    ("POST", "/api/v1/auth/tokens"): "Create an API token for the logged-in staff member; "
+    "the secret is shown once.",
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): "Revoke one of your API tokens.",
+    ("GET", "/api/v1/me"): "Who the caller is: role and assigned regions.",
+    ("GET", "/api/v1/regions"): "The regions in the caller's scope, optionally one level.",
+    ("GET", "/api/v1/regions/{region_id}"): "One region in the caller's scope.",
+    ("GET", "/api/v1/retirees"): "Retirees in the caller's scope, filtered and paged.",
+    ("POST", "/api/v1/retirees"): "Register one retiree (the ID number is encrypted).",
+    ("GET", "/api/v1/retirees/{retiree_id}"): "One retiree, with a masked ID number.",
+    ("PATCH", "/api/v1/retirees/{retiree_id}"): "Change contact or pension details.",
+    ("POST", "/api/v1/retirees/{retiree_id}/transfer"): "Move a retiree to another community "
+    "(kept in the transfer history).",
+    ("GET", "/api/v1/retirees/{retiree_id}/transfers"): "The retiree's transfer history.",
+    ("GET", "/api/v1/retirees/{retiree_id}/id-number"): "The full ID number, for roles allowed "
+    "to see it; every reveal is audited.",
+    ("POST", "/api/v1/imports/roster"): "Upload a roster (CSV or XLSX): rows are upserted by "
+    "ID number; follow the job for progress.",
+    ("GET", "/api/v1/imports/{job_id}"): "Progress and counts of an import job.",
+    ("GET", "/api/v1/imports/{job_id}/errors.csv"): "The rejected rows of an import, with the "
+    "reason for each.",
+    ("POST", "/api/v1/retirees/{retiree_id}/consent"): "Record biometric consent (who, when, "
+    "text version, channel).",
+    ("DELETE", "/api/v1/retirees/{retiree_id}/consent"): "Withdraw consent: face data is "
+    "deleted and the person certifies in person.",
+    ("POST", "/api/v1/retirees/{retiree_id}/templates"): "Add a reference face photo; it passes "
+    "the quality gate and a 1:N duplicate search.",
+    ("GET", "/api/v1/retirees/{retiree_id}/templates"): "The person's face templates and their "
+    "provenance (never the vectors).",
+    ("GET", "/api/v1/retirees/{retiree_id}/export"): "Everything held about the person (access "
+    "request under PIPL), audited.",
+    ("POST", "/api/v1/enrollment-reviews/{review_id}"): "Approve or reject a reference face "
+    "waiting for a check.",
+    ("POST", "/api/v1/imports/photos"): "Import ID photos from a ZIP named by ID number.",
+    ("GET", "/api/v1/alerts"): "Fraud alerts in the caller's scope, newest first.",
+    ("GET", "/api/v1/alerts/export.csv"): "The alerts as CSV (spreadsheet-safe).",
+    ("GET", "/api/v1/alerts/{alert_id}"): "One alert with its evidence.",
+    ("POST", "/api/v1/alerts/{alert_id}/assign"): "Assign an alert to a staff member.",
+    ("POST", "/api/v1/alerts/{alert_id}/resolve"): "Close an alert with a finding.",
+    ("POST", "/api/v1/imports/deaths"): "Upload death registrations (CSV or XLSX): payments "
+    "stop at the next export.",
+    ("POST", "/api/v1/certify/challenge"): "Start a face check: random actions and a "
+    "single-use nonce bound to this browser.",
+    ("POST", "/api/v1/certify/submit"): "Send the check's frames with their times; the server "
+    "decides (certified, try again, review or system fault).",
+    ("GET", "/api/v1/payments/changes"): "Suspensions and resumptions (with arrears) for the "
+    "paying agency, since a date or id.",
+    ("GET", "/api/v1/payments/changes.csv"): "The same payment changes as CSV, headers and "
+    "reasons in the reader's language.",
+    ("GET", "/api/v1/events"): "Community events in the caller's scope.",
+    ("POST", "/api/v1/events"): "Create an event (time, place, capacity).",
+    ("GET", "/api/v1/events/upcoming"): "The next events, soonest first.",
+    ("GET", "/api/v1/events/{event_id}"): "One event with its sign-up count.",
+    ("PATCH", "/api/v1/events/{event_id}"): "Change or cancel an event.",
+    ("GET", "/api/v1/events/{event_id}/signups"): "Who signed up for an event.",
+    ("POST", "/api/v1/events/{event_id}/signups"): "Sign a retiree up (the capacity is kept).",
+    ("DELETE", "/api/v1/events/{event_id}/signups/{retiree_id}"): "Cancel a sign-up.",
+    ("POST", "/api/v1/events/{event_id}/attendance"): "Record who attended (a life signal).",
+    ("GET", "/api/v1/dashboard"): "The figures of a region in scope: by status, age band, "
+    "month, and its child regions.",
+    ("GET", "/api/v1/notifications/campaigns"): "Campaigns sent in the caller's regions.",
+    ("POST", "/api/v1/notifications/campaigns"): "Send a campaign to a target group.",
+    ("POST", "/api/v1/notifications/campaigns/preview"): "Count and sample texts of a campaign "
+    "before sending it.",
+    ("GET", "/api/v1/notifications/campaigns/{campaign_id}"): "A campaign's results per "
+    "person and channel.",
+    ("GET", "/api/v1/notifications/retirees/{retiree_id}"): "Messages sent to one retiree.",
+    ("POST", "/api/v1/notifications/retirees/{retiree_id}/reminders"): "Send one retiree a "
+    "reminder now.",
+}
+
+
+def describe_routes(app: FastAPI, routers: Iterable[APIRouter]) -> None:
+    """Give each API route its description (unless its docstring gave one) and the app its tag
+    descriptions. Call before the routers are included."""
+    app.openapi_tags = TAGS
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            if route.description:
+                continue
+            keys = [(method, route.path) for method in route.methods or ()]
+            route.description = next((ROUTES[k] for k in keys if k in ROUTES), "")
