@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import make_asgi_app
 from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
@@ -19,9 +18,11 @@ from lifecert import __version__
 from lifecert.certification.endpoints import router as certification_router
 from lifecert.community.endpoints import router as community_router
 from lifecert.core.faces import get_face_engine
-from lifecert.core.http import RequestContextMiddleware, install_error_handlers
+from lifecert.core.http import RequestContextMiddleware, error_responder, install_error_handlers
 from lifecert.core.logging import configure_logging
+from lifecert.core.metrics_access import metrics_app
 from lifecert.core.settings import Settings, get_settings
+from lifecert.core.web_security import SecurityHeadersMiddleware
 from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import deaths_router
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         lifespan=_lifespan,
     )
+    # Innermost: its error page reads the session (CSRF token), so the session is set up first.
+    app.add_middleware(SecurityHeadersMiddleware, respond_error=error_responder(render_error_page))
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
@@ -125,5 +128,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/api/docs", _swagger_page, include_in_schema=False)
-    app.mount("/metrics", make_asgi_app())
+    app.mount("/metrics", metrics_app(settings))
     return app

@@ -12,12 +12,15 @@ from fastapi.templating import Jinja2Templates
 
 from lifecert.core.i18n import get_locale, gettext, ngettext
 from lifecert.core.roles import Permission
+from lifecert.core.web_security import CAMERA_POLICY
 from lifecert.identity.deps import csrf_token
 from lifecert.retirees.models import CertState
 from lifecert.web import community_labels, labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Pages that open the camera (the face check, the staff enrolment page).
+CAMERA_PAGES = frozenset({"m/check.html", "enroll.html"})
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -40,7 +43,12 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "locale": locale,
         "html_lang": "zh-CN" if locale == "zh_CN" else "en",
     }
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    response = templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status_code
+    )
+    if name in CAMERA_PAGES:  # every other page gets camera=() from the security headers
+        response.headers["Permissions-Policy"] = CAMERA_POLICY
+    return response
 
 
 templates.env.globals.update(
