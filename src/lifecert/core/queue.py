@@ -72,6 +72,14 @@ def build_celery(settings: Settings) -> Celery:
                 "task": "dashboards.snapshot_rates",
                 "schedule": crontab(hour=23, minute=50),  # Asia/Shanghai, as every entry here
             },
+            "reap-import-jobs": {
+                "task": "retirees.reap_import_jobs",
+                "schedule": crontab(minute="*/10"),  # jobs whose worker died: failed, said so
+            },
+            "purge-import-uploads": {
+                "task": "retirees.purge_import_uploads",
+                "schedule": crontab(hour=2, minute=45),
+            },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",
                 "schedule": crontab(hour=4, minute=0),

@@ -3,6 +3,7 @@ from the public-security photo database). Each photo is enrolled or reported wit
 
 from __future__ import annotations
 
+import io
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy.orm import Session
 
 from lifecert.core.db import utcnow
-from lifecert.core.errors import InvalidInput, LifeCertError
+from lifecert.core.errors import InvalidInput, LifeCertError, UnsupportedMedia
 from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
@@ -24,6 +25,7 @@ from lifecert.enrollment.service import active_consent, enroll_photo, record_con
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.imports import store_report
+from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
 from lifecert.retirees.roster import RowProblem
 from lifecert.retirees.service import find_retiree_by_id_number
@@ -167,6 +169,8 @@ def start_photo_import(
         raise InvalidInput("Upload a .zip file of photos named by ID number.")
     if len(data) > MAX_ZIP_BYTES:
         raise InvalidInput("The archive is larger than 2 GB; split it into parts.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnsupportedMedia("This is not a .zip file; make the archive again.")
     job = ImportJob(
         kind=ImportKind.PHOTOS,
         filename=Path(filename).name[:255],
@@ -182,26 +186,33 @@ def start_photo_import(
 
 def run_photo_import(session: Session, *, job_id: int) -> ImportJob:
     job = session.get_one(ImportJob, job_id)
-    if job.status == ImportStatus.DONE:
+    if job.status in FINAL:
         return job
     staff = session.get(Staff, job.started_by) if job.started_by else None
     actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
     consent_collected = bool(job.options.get("consent_collected"))
     job.status = ImportStatus.RUNNING
     session.commit()
-    with tempfile.TemporaryDirectory(prefix="lifecert-photos-") as folder:
-        path = Path(folder) / "photos.zip"
-        path.write_bytes(get_blob_store().get(job.source_key))
-        result = import_photos(
-            session,
-            actor=actor,
-            source=path,
-            consent_collected=consent_collected,
-            progress=lambda n: setattr(job, "processed", n),
-        )
+    try:
+        with tempfile.TemporaryDirectory(prefix="lifecert-photos-") as folder:
+            path = Path(folder) / "photos.zip"
+            path.write_bytes(get_blob_store().get(job.source_key))
+            result = import_photos(
+                session,
+                actor=actor,
+                source=path,
+                consent_collected=consent_collected,
+                progress=lambda n: setattr(job, "processed", n),
+            )
+    except Exception as exc:  # a damaged archive: the job fails with a message, nothing kept
+        fail_job(session, job, exc)
+        release_upload(job)
+        session.commit()
+        return job
     job.created, job.rejected = result.enrolled, len(result.problems) - result.sent_to_review
     job.updated = result.sent_to_review
     job.total, job.status, job.finished_at = job.processed, ImportStatus.DONE, utcnow()
     job.report_key = store_report(result.problems) if result.problems else ""
+    release_upload(job)
     session.commit()
     return job
