@@ -89,10 +89,9 @@ def demo_roster(
     seed: int = 99,
 ) -> None:
     """Write a roster CSV for the demo city's communities (to try the import)."""
-    import csv
-
     from sqlalchemy import select
 
+    from lifecert.core.csv_export import SafeWriter
     from lifecert.demo import roster_csv_lines
     from lifecert.organisation.models import Region, RegionLevel
 
@@ -106,7 +105,7 @@ def demo_roster(
             console.print("[red]no communities: run `lifecert demo` first[/red]")
             raise typer.Exit(1)
         with out.open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows(roster_csv_lines(communities, retirees, seed))
+            SafeWriter(fh).writerows(roster_csv_lines(communities, retirees, seed))
     console.print(f"wrote {retirees} rows to {out}")
 
 

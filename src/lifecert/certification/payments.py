@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from lifecert.audit import service as audit
 from lifecert.certification.models import PaymentChange
 from lifecert.core.crypto import get_keyring
+from lifecert.core.csv_export import csv_text
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree
-from lifecert.retirees.roster import csv_text
 
 _ID_CONTEXT = "retiree.id_number"
 

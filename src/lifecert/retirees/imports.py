@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
+from lifecert.core.csv_export import csv_text
 from lifecert.core.db import bulk_insert, utcnow
 from lifecert.core.errors import InvalidInput, NotFound
 from lifecert.core.i18n import N_, gettext
@@ -43,7 +44,6 @@ from lifecert.retirees.roster import (
     RowProblem,
     check_table,
     check_upload,
-    csv_text,
     read_rows,
 )
 

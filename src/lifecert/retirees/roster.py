@@ -398,8 +398,3 @@ def read_rows(path: Path) -> Iterator[RosterRow | list[RowProblem]]:
             continue  # blank lines are common at the end of exports
         yield parse_row(offset, fields, cells)
 
-
-def csv_text(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
