@@ -50,7 +50,7 @@ def test_payment_changes_csv_does_not_carry_a_formula(client: TestClient, sessio
     make_staff(session, role=Role.PLATFORM_ADMIN, username="payer")
     login(client, "payer")
     text = client.get("/api/v1/payments/changes.csv").content.decode("utf-8-sig")
-    row = list(csv.DictReader(io.StringIO(text)))[0]
+    [row] = csv.DictReader(io.StringIO(text))
     assert row["name"] == "'=CMD|' /C calc'!A0"
     assert row["pension_account"] == "'@SUM(1+1)"
 
