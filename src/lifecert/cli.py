@@ -312,10 +312,15 @@ app.add_typer(keys_app, name="keys")
 def keys_rotate() -> None:
     """Re-encrypt everything with LIFECERT_DATA_KEY (old keys in LIFECERT_PREVIOUS_DATA_KEYS)."""
     from lifecert.enrollment.privacy import rotate_keys
+    from lifecert.fraud.index import reset_indexes
 
     with session_scope() as session:
         counts = rotate_keys(session)
+    reset_indexes(delete_files=True)  # the 1:N index file is a cache: rebuilt with the new key
     console.print(f"re-encrypted: {counts}")
+    if counts["unreadable"]:
+        console.print(f"[red]{counts['unreadable']} files use a key that is not configured[/red]")
+        raise typer.Exit(1)
 
 
 def _count_lines(file: Path) -> int | None:
