@@ -48,7 +48,7 @@ class BlobStore:
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
-    def keys(self) -> Iterator[str]:
+    def all_keys(self) -> Iterator[str]:
         """Every stored blob (photos, check frames, uploads, reports, exports): what key
         rotation must rewrite, whichever table points at it (or none does any more)."""
         if not self.root.exists():

@@ -148,7 +148,7 @@ def rotate_keys(
         counts["photos"] += 1
     # Every encrypted file, found on disk rather than through the tables that point at it:
     # photos, check frames, uploads, error reports, exports (none can be forgotten).
-    for key in store.keys():
+    for key in store.all_keys():
         try:
             changed = store.reencrypt(key)
         except DataIntegrityError:  # its key is gone: reported, never silently skipped

@@ -105,7 +105,8 @@ def withdraw_consent(session: Session, *, actor: Actor, retiree_id: int) -> int:
     removed = delete_biometrics(session, retiree_id=retiree.id)
     retiree.route = CertRoute.NON_FACE
     record(session, actor=actor, action="consent.withdrawn", target_type="retiree",
-           target_id=retiree.id, details={"templates_deleted": removed, "check_pictures_deleted": frames})
+           target_id=retiree.id,
+           details={"templates_deleted": removed, "check_pictures_deleted": frames})
     return removed
 
 
