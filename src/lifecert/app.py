@@ -60,10 +60,20 @@ def _swagger_page() -> HTMLResponse:
     )
 
 
+def _refuse_demo_passwords() -> None:
+    from lifecert.core.db import session_scope
+    from lifecert.identity.service import refuse_demo_passwords
+
+    with session_scope() as session:
+        refuse_demo_passwords(session)
+
+
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Face models load once, at start-up, off the event loop: the first retiree does not wait.
     await anyio.to_thread.run_sync(get_face_engine().warm_up)
+    if not get_settings().is_dev:
+        await anyio.to_thread.run_sync(_refuse_demo_passwords)
     # What start-up loaded lives as long as the app: keep it out of the cyclic garbage
     # collector, whose full passes over it otherwise pause a request for 100+ ms now and then.
     gc.freeze()

@@ -97,3 +97,27 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> None:
     token.revoked_at = utcnow()
     record(session, actor=actor, action="api_token.revoked", target_type="api_token",
            target_id=token.id, details={"name": token.name, "prefix": token.prefix})
+
+
+# The demo city's accounts (lifecert.demo) and its published password.
+DEMO_USERNAMES = ("admin", "bureau", "district", "worker", "worker2", "provider", "academy")
+DEMO_PASSWORD = "lifecert-demo"
+
+
+def demo_password_accounts(session: Session) -> list[str]:
+    """Active accounts that still open with the published demo password."""
+    accounts = session.scalars(
+        select(Staff).where(Staff.username.in_(DEMO_USERNAMES), Staff.is_active.is_(True))
+    )
+    return [s.username for s in accounts if verify_password(s.password_hash, DEMO_PASSWORD)]
+
+
+def refuse_demo_passwords(session: Session) -> None:
+    """Production start: one clear message naming the accounts to fix."""
+    names = demo_password_accounts(session)
+    if names:
+        raise RuntimeError(
+            "unsafe production settings: the demo password still opens "
+            + ", ".join(names)
+            + "; change it with `lifecert staff set-password USER` (or deactivate the account)"
+        )
