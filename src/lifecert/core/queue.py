@@ -26,6 +26,7 @@ TASK_MODULES = [
     "lifecert.certification.tasks",
     "lifecert.notifications.tasks",
     "lifecert.dashboards.tasks",
+    "lifecert.audit.tasks",
 ]
 
 
@@ -75,6 +76,10 @@ def build_celery(settings: Settings) -> Celery:
             "reap-import-jobs": {
                 "task": "retirees.reap_import_jobs",
                 "schedule": crontab(minute="*/10"),  # jobs whose worker died: failed, said so
+            },
+            "audit-archive": {
+                "task": "audit.archive",
+                "schedule": crontab(hour=4, minute=30),
             },
             "purge-import-uploads": {
                 "task": "retirees.purge_import_uploads",
