@@ -63,7 +63,8 @@ def archive_old_entries(
 ) -> Archive | None:
     """Export entries older than the policy and not archived yet; None when there are none."""
     cutoff = (now or utcnow()) - timedelta(days=get_settings().retention.audit_log_days)
-    after, lines, first, last_hash = _last_archived_seq(session), [], 0, ""
+    after, first, last_hash = _last_archived_seq(session), 0, ""
+    lines: list[str] = []
     while rows := session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq > after, AuditEntry.at < cutoff)
