@@ -3,6 +3,8 @@ encrypted blob, check frames included."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -39,10 +41,10 @@ def test_withdrawing_consent_deletes_check_frames(client: TestClient, session: S
 
 
 def test_key_rotation_rewrites_check_frames_and_every_other_blob(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+    session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     old_ring = crypto.get_keyring()
-    store = BlobStore(privacy.get_blob_store().root, old_ring)
+    store = BlobStore(tmp_path / "blobs", old_ring)  # only this test's files
     for module in ("lifecert.core.storage", "lifecert.enrollment.service",
                    "lifecert.enrollment.privacy", "lifecert.certification.decide"):
         monkeypatch.setattr(f"{module}.get_blob_store", lambda: store)
