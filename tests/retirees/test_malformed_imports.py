@@ -211,3 +211,33 @@ def test_with_zero_days_the_upload_goes_when_the_job_ends(
                 data={"csrf": csrf}, follow_redirects=False)
     job = session.scalars(select(ImportJob)).one()
     assert job.status == ImportStatus.DONE and job.created == 2 and job.source_key == ""
+
+
+def test_a_damaged_photo_in_a_good_archive_is_one_report_line(
+    client: TestClient, session: Session
+) -> None:
+    from lifecert.retirees.service import reveal_id_number
+    from tests.builders import make_retiree, noise_photo
+
+    community = make_community(session, city=make_city(session))
+    first, second = (make_retiree(session, community=community) for _ in range(2))
+    numbers = [reveal_id_number(session, actor=admin_actor(), retiree_id=r.id)
+               for r in (first, second)]
+    good, bad = noise_photo(1), noise_photo(2)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(f"{numbers[0]}.png", good)
+        archive.writestr(f"{numbers[1]}.png", bad)
+    data = bytearray(buffer.getvalue())
+    at = bytes(data).index(bad) + 100
+    data[at] ^= 0xFF  # the second photo no longer matches its checksum
+    make_staff(session, role=Role.PLATFORM_ADMIN, username="imp-admin")
+    csrf = login(client, "imp-admin")
+    response = client.post("/imports/photos", files={"file": ("p.zip", bytes(data))},
+                           data={"csrf": csrf, "consent_collected": "true"},
+                           follow_redirects=False)
+    assert response.status_code == 303
+    job = session.scalars(select(ImportJob)).one()
+    assert (job.status, job.created, job.rejected) == (ImportStatus.DONE, 1, 1)
+    report = error_report_csv(session, actor=admin_actor(), job_id=job.id)
+    assert "损坏" in report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -42,9 +43,10 @@ class PhotoImportResult:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def iter_photos(source: Path) -> Iterator[tuple[str, bytes]]:
+def iter_photos(source: Path) -> Iterator[tuple[str, bytes | None]]:
     """(file name, bytes) from a folder or ZIP; entries too large to be a photo are skipped
-    with a report line by the caller (their size is checked before they are read)."""
+    with a report line by the caller (their size is checked before they are read); a damaged
+    entry comes as None (reported, the rest of the archive is still imported)."""
     limit = get_settings().face.max_image_bytes
     if source.is_dir():
         for path in sorted(source.rglob("*")):
@@ -67,8 +69,15 @@ def iter_photos(source: Path) -> Iterator[tuple[str, bytes]]:
             )
         for info in entries:
             # The declared size guards against zip bombs before anything is inflated.
-            too_big = info.file_size > limit
-            yield PurePosixPath(info.filename).name, b"" if too_big else archive.read(info)
+            name = PurePosixPath(info.filename).name
+            if info.file_size > limit:
+                yield name, b""
+                continue
+            try:
+                data: bytes | None = archive.read(info)
+            except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, EOFError):
+                data = None  # a damaged or unsupported entry: one report line
+            yield name, data
 
 
 def import_photo(
@@ -77,7 +86,7 @@ def import_photo(
     actor: Actor,
     number: int,
     name: str,
-    data: bytes,
+    data: bytes | None,
     consent_collected: bool,
     result: PhotoImportResult,
 ) -> None:
@@ -86,6 +95,10 @@ def import_photo(
             RowProblem(number, name, text, fix, tuple((k, str(v)) for k, v in params.items()))
         )
 
+    if data is None:
+        return problem(
+            N_("This file in the archive is damaged."), N_("Add it to the archive again.")
+        )
     if not data:
         return problem(N_("The file is too large to be a photo."), N_("Export it under 8 MB."))
     try:
