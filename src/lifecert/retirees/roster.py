@@ -134,7 +134,7 @@ def _decode_stream(raw: IO[bytes]) -> IO[str]:
     except UnicodeDecodeError as exc:
         # A multi-byte character cut at the 64 KiB boundary is not an encoding error.
         encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "gb18030"
-    return io.TextIOWrapper(raw, encoding=encoding, newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
 
 
 def _csv_rows(raw: IO[bytes]) -> Iterator[list[str]]:
