@@ -179,3 +179,24 @@ def test_metrics_need_the_token_outside_dev(client: TestClient) -> None:
         if token:
             good = bare.get("/metrics/", headers={"Authorization": f"Bearer {token}"})
             assert good.status_code == 200 and "lifecert_http_requests_total" in good.text
+
+
+def test_huge_integer_in_a_json_body_is_a_422(client: TestClient, session: Session) -> None:
+    community = make_community(session, city=make_city(session))
+    retiree = make_retiree(session, community=community)
+    headers = _admin(client, session)
+    response = client.post(f"/api/v1/retirees/{retiree.id}/transfer", headers=headers,
+                           json={"to_community_id": 10**20, "reason": "x"})
+    assert response.status_code == 422
+
+
+def test_out_of_range_check_reads_paths_and_queries() -> None:
+    from lifecert.core.web_security import MAX_DB_INT, out_of_range
+
+    def scope(path: str, query: str = "") -> dict[str, object]:
+        return {"path": path, "query_string": query.encode()}
+
+    assert out_of_range(scope(f"/api/v1/retirees/{MAX_DB_INT + 1}"))
+    assert not out_of_range(scope(f"/api/v1/retirees/{MAX_DB_INT}"))
+    assert out_of_range(scope("/retirees", f"page={HUGE}"))
+    assert not out_of_range(scope("/m/i/123456789012345678"))  # an 18-digit ID-like value
