@@ -30,6 +30,24 @@ app.add_typer(import_app, name="import")
 console = Console()
 
 
+@app.callback()
+def _refuse_unsafe_settings() -> None:
+    """Every command starts by reading the settings: unsafe production values stop it here,
+    one clear line each, instead of a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        console.print("[red]LifeCert will not start with these settings:[/red]")
+        for error in exc.errors():
+            text = str(error["msg"]).removeprefix("Value error, ")
+            text = text.removeprefix("unsafe production settings: ")
+            for problem in text.split("; "):
+                console.print(f"  - {problem}")
+        raise typer.Exit(2) from None
+
+
 def _mount_face_cli() -> None:
     try:
         from lifecert.face_engine.cli import app as face_app
