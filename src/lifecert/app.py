@@ -95,7 +95,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     # Innermost: its error page reads the session (CSRF token), so the session is set up first.
-    app.add_middleware(SecurityHeadersMiddleware, respond_error=error_responder(render_error_page))
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        respond_error=error_responder(render_error_page),
+        hsts=not settings.is_dev,
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),

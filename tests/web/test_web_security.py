@@ -200,3 +200,30 @@ def test_out_of_range_check_reads_paths_and_queries() -> None:
     assert not out_of_range(scope(f"/api/v1/retirees/{MAX_DB_INT}"))
     assert out_of_range(scope("/retirees", f"page={HUGE}"))
     assert not out_of_range(scope("/m/i/123456789012345678"))  # an 18-digit ID-like value
+
+
+def test_production_answers_ask_for_https_only() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from lifecert.core.web_security import SecurityHeadersMiddleware
+
+    async def hello(_request: object) -> PlainTextResponse:
+        return PlainTextResponse("hi")
+
+    async def refuse(_request: object, status: int, detail: str) -> PlainTextResponse:
+        return PlainTextResponse(detail, status_code=status)
+
+    for hsts in (True, False):
+        app = Starlette(routes=[Route("/", hello)])
+        app.add_middleware(SecurityHeadersMiddleware, respond_error=refuse, hsts=hsts)
+        response = TestClient(app).get("/")
+        assert ("strict-transport-security" in response.headers) is hsts
+        assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_api_docs_page_keeps_its_own_inline_starter(client: TestClient) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert "script-src 'self' 'unsafe-inline'" in response.headers["content-security-policy"]

@@ -61,7 +61,7 @@ def out_of_range(scope: Scope) -> bool:
     return False
 
 
-def _security_headers(path: str, existing: set[bytes]) -> list[tuple[bytes, bytes]]:
+def _security_headers(path: str, existing: set[bytes], hsts: bool) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"content-security-policy", (_DOCS_CSP if path == "/api/docs" else CSP).encode()),
         (b"x-content-type-options", b"nosniff"),
@@ -69,6 +69,8 @@ def _security_headers(path: str, existing: set[bytes]) -> list[tuple[bytes, byte
         (b"referrer-policy", b"same-origin"),
         (b"cross-origin-opener-policy", b"same-origin"),
     ]
+    if hsts:  # production is served over HTTPS only (session cookies are https-only there)
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
     if b"permissions-policy" not in existing:
         headers.append((b"permissions-policy", DEFAULT_POLICY.encode()))
     if not path.startswith(_CACHEABLE_PREFIXES) and b"cache-control" not in existing:
@@ -80,9 +82,10 @@ def _security_headers(path: str, existing: set[bytes]) -> list[tuple[bytes, byte
 class SecurityHeadersMiddleware:
     """Adds the headers above to every HTTP response and refuses out-of-range integers."""
 
-    def __init__(self, app: ASGIApp, respond_error: ErrorResponder) -> None:
+    def __init__(self, app: ASGIApp, respond_error: ErrorResponder, hsts: bool = False) -> None:
         self.app = app
         self.respond_error = respond_error
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,7 +97,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 existing = {name.lower() for name, _ in headers}
-                message["headers"] = headers + _security_headers(path, existing)
+                message["headers"] = headers + _security_headers(path, existing, self.hsts)
             await send(message)
 
         if out_of_range(scope):
