@@ -206,7 +206,7 @@ def main() -> int:
     os.environ["LIFECERT_DATABASE_URL"] = args.database_url
     os.environ.setdefault("LIFECERT_DATA_DIR", tempfile.mkdtemp(prefix="lifecert-bench-"))
     os.environ["LIFECERT_LOG_JSON"] = "false"
-    os.environ.setdefault("LIFECERT_ENV", "test")
+    os.environ.setdefault("LIFECERT_ENV", "dev")  # "test" is for test databases only
     for kind in ("DETECTOR", "LANDMARKER", "ALIGNER", "EMBEDDER", "LIVENESS"):
         os.environ[f"LIFECERT_FACE__{kind}"] = "fake"  # no face model is needed for these pages
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -55,3 +56,25 @@ def test_staff_recovery_path(session: Session) -> None:
     assert result.exit_code == 0
     session.refresh(staff)
     assert staff.session_version == version + 1
+
+
+def test_unsafe_production_settings_stop_every_command_with_one_line_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lifecert.core.settings import get_settings
+
+    monkeypatch.setenv("LIFECERT_ENV", "production")
+    monkeypatch.setenv("LIFECERT_DATA_KEY", "same-as-the-secret-key-0123456789")
+    monkeypatch.setenv("LIFECERT_SECRET_KEY", "same-as-the-secret-key-0123456789")
+    monkeypatch.setenv("LIFECERT_SMS__GATEWAY", "http")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["db", "current"])
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "- LIFECERT_DATA_KEY must differ from LIFECERT_SECRET_KEY" in lines
+    assert "- LIFECERT_SMS__HTTP_URL is empty" in lines
+    assert "Traceback" not in result.output

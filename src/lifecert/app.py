@@ -9,17 +9,18 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import make_asgi_app
 from starlette.middleware.sessions import SessionMiddleware
 
 from lifecert import __version__
 from lifecert.certification.endpoints import router as certification_router
 from lifecert.community.endpoints import router as community_router
 from lifecert.core.faces import get_face_engine
-from lifecert.core.http import RequestContextMiddleware, install_error_handlers
+from lifecert.core.http import RequestContextMiddleware, error_responder, install_error_handlers
 from lifecert.core.logging import configure_logging
+from lifecert.core.metrics_access import metrics_app
 from lifecert.core.queue import get_celery
 from lifecert.core.settings import Settings, get_settings
+from lifecert.core.web_security import SecurityHeadersMiddleware
 from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import death_records_router, deaths_router
@@ -52,10 +53,20 @@ from lifecert.web.retiree_pages import router as retiree_pages_router
 from lifecert.web.templating import STATIC_DIR
 
 
+def _refuse_demo_passwords() -> None:
+    from lifecert.core.db import session_scope
+    from lifecert.identity.service import refuse_demo_passwords
+
+    with session_scope() as session:
+        refuse_demo_passwords(session)
+
+
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Face models load once, at start-up, off the event loop: the first retiree does not wait.
     await anyio.to_thread.run_sync(get_face_engine().warm_up)
+    if not get_settings().is_dev:
+        await anyio.to_thread.run_sync(_refuse_demo_passwords)
     # What start-up loaded lives as long as the app: keep it out of the cyclic garbage
     # collector, whose full passes over it otherwise pause a request for 100+ ms now and then.
     gc.freeze()
@@ -88,6 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=_lifespan,
+    )
+    # Innermost: its error page reads the session (CSRF token), so the session is set up first.
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        respond_error=error_responder(render_error_page),
+        hsts=not settings.is_dev,
     )
     app.add_middleware(
         SessionMiddleware,
@@ -133,5 +150,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         describe_routes(app, [router])  # every route and tag described in /api/docs
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/metrics", make_asgi_app())
+    app.mount("/metrics", metrics_app(settings))
     return app

@@ -29,6 +29,24 @@ app.add_typer(import_app, name="import")
 console = Console()
 
 
+@app.callback()
+def _refuse_unsafe_settings() -> None:
+    """Every command starts by reading the settings: unsafe production values stop it here,
+    one clear line each, instead of a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        console.print("[red]LifeCert will not start with these settings:[/red]")
+        for error in exc.errors():
+            text = str(error["msg"]).removeprefix("Value error, ")
+            text = text.removeprefix("unsafe production settings: ")
+            for problem in text.split("; "):
+                console.print(f"  - {problem}")
+        raise typer.Exit(2) from None
+
+
 def _mount_face_cli() -> None:
     try:
         from lifecert.face_engine.cli import app as face_app
@@ -88,10 +106,9 @@ def demo_roster(
     seed: int = 99,
 ) -> None:
     """Write a roster CSV for the demo city's communities (to try the import)."""
-    import csv
-
     from sqlalchemy import select
 
+    from lifecert.core.csv_export import SafeWriter
     from lifecert.demo import roster_csv_lines
     from lifecert.organisation.models import Region, RegionLevel
 
@@ -105,7 +122,7 @@ def demo_roster(
             console.print("[red]no communities: run `lifecert demo` first[/red]")
             raise typer.Exit(1)
         with out.open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows(roster_csv_lines(communities, retirees, seed))
+            SafeWriter(fh).writerows(roster_csv_lines(communities, retirees, seed))
     console.print(f"wrote {retirees} rows to {out}")
 
 
@@ -319,10 +336,15 @@ app.add_typer(keys_app, name="keys")
 def keys_rotate() -> None:
     """Re-encrypt everything with LIFECERT_DATA_KEY (old keys in LIFECERT_PREVIOUS_DATA_KEYS)."""
     from lifecert.enrollment.privacy import rotate_keys
+    from lifecert.fraud.index import reset_indexes
 
     with session_scope() as session:
         counts = rotate_keys(session)
+    reset_indexes(delete_files=True)  # the 1:N index file is a cache: rebuilt with the new key
     console.print(f"re-encrypted: {counts}")
+    if counts["unreadable"]:
+        console.print(f"[red]{counts['unreadable']} files use a key that is not configured[/red]")
+        raise typer.Exit(1)
 
 
 def _count_lines(file: Path) -> int | None:

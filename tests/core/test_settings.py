@@ -44,6 +44,8 @@ def test_safe_production_settings_are_accepted() -> None:
         ({"queue": {"inline": True}}, "real queue"),
         ({"sms": {"gateway": "dev"}}, "SMS gateway"),
         ({"certification": {"fixed_actions": ["blink"]}}, "tests only"),
+        ({"data_key": "s" * 40}, "LIFECERT_DATA_KEY must differ"),
+        ({"sms": {"gateway": "http", "http_url": " "}}, "LIFECERT_SMS__HTTP_URL is empty"),
     ],
 )
 def test_unsafe_production_values_are_refused(override: dict[str, object], complaint: str) -> None:
@@ -100,3 +102,24 @@ def test_cross_age_adaptation_is_opt_in_and_changes_the_model_id(
     assert model_id() == "dlib-resnet-v1+jitter6+xage1"
     with pytest.raises(ValidationError):
         Settings(face={"adaptation": "+xage9"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("url", ["postgresql://lifecert@db/lifecert", "postgresql://db/pension"])
+def test_test_mode_is_refused_on_a_database_that_is_not_a_test_one(url: str) -> None:
+    # env=test skips the production checks and shows /m/sms: never against real data.
+    with pytest.raises(ValidationError, match="LIFECERT_ENV=test is for test databases"):
+        Settings(env="test", database_url=url)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url", ["", "sqlite:///x.db", "postgresql://postgres@127.0.0.1:5432/test_h17b"]
+)
+def test_test_mode_runs_on_test_databases(url: str) -> None:
+    assert Settings(env="test", database_url=url).env == "test"  # type: ignore[arg-type]
+
+
+def test_each_unsafe_value_gets_its_own_message() -> None:
+    with pytest.raises(ValidationError) as error:
+        Settings(**_production(data_key="s" * 40, sms={"gateway": "http", "http_url": ""}))  # type: ignore[arg-type]
+    text = str(error.value)
+    assert "LIFECERT_DATA_KEY must differ" in text and "LIFECERT_SMS__HTTP_URL is empty" in text

@@ -126,3 +126,14 @@ def screenshot_dir() -> Path:
     folder = base / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+def wait_until(page: object, expression: str, *, timeout_s: float = 20.0) -> object:
+    """Poll a JavaScript expression until it is truthy. Unlike ``wait_for_function`` this works
+    under the app's Content-Security-Policy (no 'unsafe-eval'), which browser tests keep on."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = page.evaluate(expression)  # type: ignore[attr-defined]
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{expression!r} still false after {timeout_s} s")
+        time.sleep(0.1)

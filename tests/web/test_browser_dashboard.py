@@ -26,7 +26,7 @@ from tests.dashboards.helpers import (
     expected_certified_in_month,
     expected_figures,
 )
-from tests.web.browser import BROWSER_ARGS, chromium, serving
+from tests.web.browser import BROWSER_ARGS, chromium, serving, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +109,7 @@ def test_worker_and_officer_see_the_database_figures(server: dict[str, object]) 
             worker = _login(browser, base, "dw")
             assert _read_tiles(worker) == _expected(server, str(server["a1"]))
             # Chart.js (served by the app) drew on the canvases.
-            worker.wait_for_function("window.Chart && Chart.getChart('chart-status')")
+            wait_until(worker, "!!(window.Chart && Chart.getChart('chart-status'))")
             bars = worker.evaluate("Chart.getChart('chart-trend').data.datasets[0].data.length")
             assert bars == 12
             line = worker.evaluate("Chart.getChart('chart-trend').data.datasets[1].data")

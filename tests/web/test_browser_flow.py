@@ -36,6 +36,7 @@ from tests.builders import admin_actor, make_city, make_community
 from tests.web.browser import chromium as _chromium
 from tests.web.browser import free_port as _free_port
 from tests.web.browser import wait_healthy as _wait_healthy
+from tests.web.browser import wait_until
 
 VIDEO = default_data_dir() / "video" / "app_blink_left_smile.mp4"
 ACTIONS = ["blink", "turn_left"]  # what this recording does, in order (see its labels.csv)
@@ -153,8 +154,7 @@ def _run_check(server: dict[str, str], camera: Path) -> str:
             page.goto(f"{server['base']}/m/i/{_fresh_link(server)}")
             page.get_by_text("开始刷脸认证").click()
             page.wait_for_url("**/m/check")
-            page.wait_for_function("document.getElementById('preview').videoWidth > 0",
-                                   timeout=20000)
+            wait_until(page, "document.getElementById('preview').videoWidth > 0", timeout_s=20)
             page.click("#go")
             page.wait_for_url("**/m/result/**", timeout=120000)
             return page.url + "\n" + page.inner_text("main")

@@ -29,3 +29,19 @@ def verify() -> None:
     for problem in problems:
         console.print(f"  {problem}")
     raise typer.Exit(1)
+
+
+@audit_app.command("archive")
+def archive() -> None:
+    """Export entries older than LIFECERT_RETENTION__AUDIT_LOG_DAYS to a signed archive."""
+    from lifecert.audit.archive import archive_old_entries
+
+    with session_scope() as session:
+        made = archive_old_entries(session)
+    if made is None:
+        console.print("nothing older than the retention period to archive")
+        return
+    console.print(
+        f"archived seq {made.first_seq}..{made.last_seq} ({made.count} entries) "
+        f"to {made.blob_key}, signature {made.signature[:16]}…"
+    )

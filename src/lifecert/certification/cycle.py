@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.certification.models import (
     Certification,
     CyclePolicy,
@@ -22,6 +23,7 @@ from lifecert.certification.models import (
     PaymentChange,
 )
 from lifecert.core.db import utcnow
+from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
@@ -53,7 +55,9 @@ def policy_for(session: Session, region: Region) -> Policy:
     return default_policy()
 
 
-def set_policy(session: Session, *, region_id: int, policy: Policy) -> None:
+def set_policy(
+    session: Session, *, region_id: int, policy: Policy, actor: Actor | None = None
+) -> None:
     row = session.scalar(select(CyclePolicy).where(CyclePolicy.region_id == region_id))
     if row is None:
         row = CyclePolicy(region_id=region_id, cycle_days=0, due_soon_days=0, grace_days=0)
@@ -63,6 +67,10 @@ def set_policy(session: Session, *, region_id: int, policy: Policy) -> None:
         policy.due_soon_days,
         policy.grace_days,
     )
+    record(session, actor=actor, action="policy.cycle_changed", target_type="region",
+           target_id=region_id, details={"cycle_days": policy.cycle_days,
+                                         "due_soon_days": policy.due_soon_days,
+                                         "grace_days": policy.grace_days})
 
 
 def mark_certified(
@@ -180,4 +188,8 @@ def _suspend_overdue(session: Session, today: date, default: Policy) -> list[int
         session.execute(
             update(Retiree).where(Retiree.id.in_(candidates)).values(status=RetireeStatus.SUSPENDED)
         )
+    for retiree_id in candidates:  # the nightly job acts alone: each stop is on the record
+        record(session, actor=None, action="payment.suspended", target_type="retiree",
+               target_id=retiree_id, details={"reason": "not certified after the grace period",
+                                              "effective_date": today.isoformat()})
     return candidates

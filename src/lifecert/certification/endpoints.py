@@ -216,7 +216,7 @@ def put_cycle_policy(
     """A region's certification cycle (e.g. 6 months); applies to certifications from now on."""
     region = get_region(session, actor=actor, region_id=region_id)
     actor.require(Permission.READ_FULL_ID_NUMBER)  # bureau officers and admins
-    set_policy(session, region_id=region.id, policy=Policy(**body.model_dump()))
+    set_policy(session, region_id=region.id, policy=Policy(**body.model_dump()), actor=actor)
     return {"region_id": region.id, **body.model_dump()}
 
 

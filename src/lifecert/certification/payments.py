@@ -14,12 +14,12 @@ from lifecert.audit import service as audit
 from lifecert.certification.labels import cert_label
 from lifecert.certification.models import PaymentAction, PaymentChange
 from lifecert.core.crypto import get_keyring
+from lifecert.core.csv_export import csv_text
 from lifecert.core.i18n import N_, gettext
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree
-from lifecert.retirees.roster import csv_text
 from lifecert.system.clock import local_zone
 
 _ID_CONTEXT = "retiree.id_number"

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import Counter, Histogram
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -113,6 +114,19 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
+def error_responder(
+    render_html: HtmlErrorRenderer,
+) -> Callable[[Request, int, str], Awaitable[Response]]:
+    """A page or a problem answer for middleware that refuses a request before any route."""
+
+    async def respond(request: Request, status: int, detail: str) -> Response:
+        if _wants_html(request):
+            return await render_html(request, status, detail)
+        return problem(request, status, "invalid_input", detail)
+
+    return respond
+
+
 def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None:
     async def respond(
         request: Request, status: int, code: str, detail: str, fields: dict[str, str] | None = None
@@ -145,6 +159,15 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
         }
         detail = gettext(messages.get(exc.status_code, N_("The request could not be handled.")))
         return await respond(request, exc.status_code, f"http_{exc.status_code}", detail)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # A number or text no database column can hold (a JSON body, a form): the caller's
+        # mistake, answered as such instead of a 500.
+        log.warning("value_out_of_range", error_type=type(exc).__name__)
+        detail = gettext("A value in the request is too large.")
+        return await respond(request, 422, "invalid_input", detail)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

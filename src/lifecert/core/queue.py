@@ -26,6 +26,7 @@ TASK_MODULES = [
     "lifecert.certification.tasks",
     "lifecert.notifications.tasks",
     "lifecert.dashboards.tasks",
+    "lifecert.audit.tasks",
 ]
 
 
@@ -71,6 +72,18 @@ def build_celery(settings: Settings) -> Celery:
             "dashboard-rate-snapshot": {
                 "task": "dashboards.snapshot_rates",
                 "schedule": crontab(hour=23, minute=50),  # Asia/Shanghai, as every entry here
+            },
+            "reap-import-jobs": {
+                "task": "retirees.reap_import_jobs",
+                "schedule": crontab(minute="*/10"),  # jobs whose worker died: failed, said so
+            },
+            "audit-archive": {
+                "task": "audit.archive",
+                "schedule": crontab(hour=4, minute=30),
+            },
+            "purge-import-uploads": {
+                "task": "retirees.purge_import_uploads",
+                "schedule": crontab(hour=2, minute=45),
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

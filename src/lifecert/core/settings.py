@@ -47,6 +47,9 @@ class RetentionSettings(BaseModel):
     raw_photo_days: int = Field(default=30, ge=0)
     challenge_frames_days: int = Field(default=7, ge=0)
     audit_log_days: int = Field(default=3650, ge=365)
+    # Uploaded rosters, death lists and photo ZIPs: deleted this many days after their import
+    # finished (0: as soon as it finishes); the job row and its error report stay.
+    import_upload_days: int = Field(default=7, ge=0, le=365)
 
 
 class CertificationSettings(BaseModel):
@@ -141,6 +144,8 @@ class Settings(BaseSettings):
     # The region's time zone: the "today" of the cycle, dates and times on every page.
     timezone: str = "Asia/Shanghai"
     session_max_age_s: int = Field(default=8 * 3600, ge=300)
+    # Bearer token for /metrics; without one /metrics is served only in dev and test.
+    metrics_token: SecretStr = SecretStr("")
     log_json: bool = True
     face: FaceSettings = FaceSettings()
     retention: RetentionSettings = RetentionSettings()
@@ -152,9 +157,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
+        if self.env == Environment.TEST and not _is_test_database(self.database_url):
+            raise ValueError(
+                "LIFECERT_ENV=test is for test databases only (SQLite, or a PostgreSQL database "
+                "whose name starts with 'test'); set LIFECERT_ENV=production"
+            )
         if self.env == Environment.DEV or self.env == Environment.TEST:
             return self
         problems = []
+        secret = self.secret_key.get_secret_value()
+        if secret and self.data_key.get_secret_value() == secret:
+            problems.append("LIFECERT_DATA_KEY must differ from LIFECERT_SECRET_KEY")
+        if self.sms.gateway == "http" and not self.sms.http_url.strip():
+            problems.append("LIFECERT_SMS__HTTP_URL is empty")
         if self.secret_key.get_secret_value() in ("", DEV_SECRET):
             problems.append("LIFECERT_SECRET_KEY is the development default")
         if not self.data_key.get_secret_value():
@@ -186,6 +201,13 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.env != Environment.PRODUCTION
+
+
+def _is_test_database(url: str) -> bool:
+    if not url or url.startswith("sqlite"):
+        return True
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    return name.startswith("test")
 
 
 @lru_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,6 +47,15 @@ class BlobStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
+
+    def all_keys(self) -> Iterator[str]:
+        """Every stored blob (photos, check frames, uploads, reports, exports): what key
+        rotation must rewrite, whichever table points at it (or none does any more)."""
+        if not self.root.exists():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and path.suffix != ".tmp":
+                yield path.relative_to(self.root).as_posix()
 
     def reencrypt(self, key: str) -> bool:
         """Rewrite with the current key; returns whether anything changed."""

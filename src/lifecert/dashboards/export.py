@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lifecert.core.csv_export import csv_bytes, neutralise
 from lifecert.core.i18n import N_, gettext
 from lifecert.dashboards.figures import FIGURE_LABELS, Counts, Figure
 from lifecert.dashboards.service import Dashboard
@@ -41,9 +41,7 @@ def table_rows(dashboard: Dashboard) -> list[list[object]]:
 
 
 def to_csv(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 def to_xlsx(rows: list[list[object]], title: str) -> bytes:
@@ -52,7 +50,7 @@ def to_xlsx(rows: list[list[object]], title: str) -> bytes:
     assert sheet is not None
     sheet.title = title[:31] or "dashboard"  # Excel's limit on sheet names
     for row in rows:
-        sheet.append(row)
+        sheet.append([neutralise(v) for v in row])  # openpyxl stores "=..." as a formula
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 24

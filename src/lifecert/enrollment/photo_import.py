@@ -3,8 +3,10 @@ from the public-security photo database). Each photo is enrolled or reported wit
 
 from __future__ import annotations
 
+import io
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -12,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy.orm import Session
 
 from lifecert.core.db import utcnow
-from lifecert.core.errors import InvalidInput, LifeCertError
+from lifecert.core.errors import InvalidInput, LifeCertError, UnsupportedMedia
 from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
@@ -24,6 +26,7 @@ from lifecert.enrollment.service import active_consent, enroll_photo, record_con
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.imports import store_report
+from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
 from lifecert.retirees.roster import RowProblem
 from lifecert.retirees.service import find_retiree_by_id_number
@@ -40,9 +43,10 @@ class PhotoImportResult:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def iter_photos(source: Path) -> Iterator[tuple[str, bytes]]:
+def iter_photos(source: Path) -> Iterator[tuple[str, bytes | None]]:
     """(file name, bytes) from a folder or ZIP; entries too large to be a photo are skipped
-    with a report line by the caller (their size is checked before they are read)."""
+    with a report line by the caller (their size is checked before they are read); a damaged
+    entry comes as None (reported, the rest of the archive is still imported)."""
     limit = get_settings().face.max_image_bytes
     if source.is_dir():
         for path in sorted(source.rglob("*")):
@@ -65,8 +69,15 @@ def iter_photos(source: Path) -> Iterator[tuple[str, bytes]]:
             )
         for info in entries:
             # The declared size guards against zip bombs before anything is inflated.
-            too_big = info.file_size > limit
-            yield PurePosixPath(info.filename).name, b"" if too_big else archive.read(info)
+            name = PurePosixPath(info.filename).name
+            if info.file_size > limit:
+                yield name, b""
+                continue
+            try:
+                data: bytes | None = archive.read(info)
+            except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, EOFError):
+                data = None  # a damaged or unsupported entry: one report line
+            yield name, data
 
 
 def import_photo(
@@ -75,7 +86,7 @@ def import_photo(
     actor: Actor,
     number: int,
     name: str,
-    data: bytes,
+    data: bytes | None,
     consent_collected: bool,
     result: PhotoImportResult,
 ) -> None:
@@ -84,6 +95,10 @@ def import_photo(
             RowProblem(number, name, text, fix, tuple((k, str(v)) for k, v in params.items()))
         )
 
+    if data is None:
+        return problem(
+            N_("This file in the archive is damaged."), N_("Add it to the archive again.")
+        )
     if not data:
         return problem(N_("The file is too large to be a photo."), N_("Export it under 8 MB."))
     try:
@@ -167,6 +182,8 @@ def start_photo_import(
         raise InvalidInput("Upload a .zip file of photos named by ID number.")
     if len(data) > MAX_ZIP_BYTES:
         raise InvalidInput("The archive is larger than 2 GB; split it into parts.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnsupportedMedia("This is not a .zip file; make the archive again.")
     job = ImportJob(
         kind=ImportKind.PHOTOS,
         filename=Path(filename).name[:255],
@@ -182,26 +199,33 @@ def start_photo_import(
 
 def run_photo_import(session: Session, *, job_id: int) -> ImportJob:
     job = session.get_one(ImportJob, job_id)
-    if job.status == ImportStatus.DONE:
+    if job.status in FINAL:
         return job
     staff = session.get(Staff, job.started_by) if job.started_by else None
     actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
     consent_collected = bool(job.options.get("consent_collected"))
     job.status = ImportStatus.RUNNING
     session.commit()
-    with tempfile.TemporaryDirectory(prefix="lifecert-photos-") as folder:
-        path = Path(folder) / "photos.zip"
-        path.write_bytes(get_blob_store().get(job.source_key))
-        result = import_photos(
-            session,
-            actor=actor,
-            source=path,
-            consent_collected=consent_collected,
-            progress=lambda n: setattr(job, "processed", n),
-        )
+    try:
+        with tempfile.TemporaryDirectory(prefix="lifecert-photos-") as folder:
+            path = Path(folder) / "photos.zip"
+            path.write_bytes(get_blob_store().get(job.source_key))
+            result = import_photos(
+                session,
+                actor=actor,
+                source=path,
+                consent_collected=consent_collected,
+                progress=lambda n: setattr(job, "processed", n),
+            )
+    except Exception as exc:  # a damaged archive: the job fails with a message, nothing kept
+        fail_job(session, job, exc)
+        release_upload(job)
+        session.commit()
+        return job
     job.created, job.rejected = result.enrolled, len(result.problems) - result.sent_to_review
     job.updated = result.sent_to_review
     job.total, job.status, job.finished_at = job.processed, ImportStatus.DONE, utcnow()
     job.report_key = store_report(result.problems) if result.problems else ""
+    release_upload(job)
     session.commit()
     return job

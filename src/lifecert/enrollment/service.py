@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
+from lifecert.certification.models import Certification
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
@@ -100,11 +101,27 @@ def withdraw_consent(session: Session, *, actor: Actor, retiree_id: int) -> int:
     if consent is None:
         raise Conflict("There is no consent to withdraw.")
     consent.withdrawn_at, consent.withdrawn_by = utcnow(), actor.staff_id or None
+    frames = delete_check_frames(session, retiree_id=retiree.id)
     removed = delete_biometrics(session, retiree_id=retiree.id)
     retiree.route = CertRoute.NON_FACE
     record(session, actor=actor, action="consent.withdrawn", target_type="retiree",
-           target_id=retiree.id, details={"templates_deleted": removed})
+           target_id=retiree.id,
+           details={"templates_deleted": removed, "check_pictures_deleted": frames})
     return removed
+
+
+def delete_check_frames(session: Session, *, retiree_id: int) -> int:
+    """The face pictures kept from certification checks (decisions and scores stay)."""
+    store, deleted = get_blob_store(), 0
+    rows = session.scalars(select(Certification).where(Certification.retiree_id == retiree_id))
+    for certification in rows:
+        if not certification.frame_keys:
+            continue
+        for key in certification.frame_keys:
+            store.delete(key)
+        deleted += len(certification.frame_keys)
+        certification.frame_keys, certification.frames_purge_after = [], None
+    return deleted
 
 
 def delete_biometrics(session: Session, *, retiree_id: int) -> int:

@@ -6,7 +6,6 @@ regions; linked people outside them are shown without their names.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.service import clean_details, record
+from lifecert.core.csv_export import SafeWriter
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.i18n import N_, gettext
@@ -270,7 +270,7 @@ def export_alerts_csv(session: Session, *, actor: Actor, status: AlertStatus | N
         gettext("Evidence"),
     ]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(header)
     for alert in rows:
         people = [

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
-from lifecert.core.errors import InvalidInput, LifeCertError
+from lifecert.core.errors import InvalidInput
 from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
@@ -32,8 +32,17 @@ from lifecert.organisation.models import Region, Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
 from lifecert.retirees.imports import MAX_UPLOAD_BYTES, store_report
+from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree
-from lifecert.retirees.roster import RowProblem, basic_problems, cell_values, read_table
+from lifecert.retirees.roster import (
+    RowProblem,
+    basic_problems,
+    cell_values,
+    check_table,
+    check_upload,
+    column_limits,
+    read_table,
+)
 
 CHUNK = 2000
 HEADERS = {
@@ -52,6 +61,8 @@ HEADERS = {
     "certificate_no": "certificate_no",
 }
 REQUIRED = ("id_number", "date_of_death")
+# Cells are checked against the columns they are written to (or compared with: the name).
+DEATH_LIMITS = {**column_limits(DeathRecord), "name": column_limits(Retiree)["name"]}
 Parsed = tuple[int, str, str, date, str, str]  # row, id number, name, date, source, certificate
 
 
@@ -72,7 +83,7 @@ def parse_death_row(
     row: int, fields: list[str | None], cells: list[str], today: date
 ) -> Parsed | list[RowProblem]:
     values = cell_values(fields, cells)
-    problems = basic_problems(row, values, REQUIRED)
+    problems = basic_problems(row, values, REQUIRED, DEATH_LIMITS)
     if problems:
         return problems
     try:
@@ -111,8 +122,8 @@ def parse_death_row(
         number,
         values.get("name", ""),
         died,
-        values.get("source", "")[:100],
-        values.get("certificate_no", "")[:64],
+        values.get("source", ""),
+        values.get("certificate_no", ""),
     )
 
 
@@ -143,6 +154,7 @@ def start_death_import(
         raise InvalidInput("The file is larger than 200 MB; split it into parts.")
     if Path(filename).suffix.lower() not in (".csv", ".xlsx", ".txt"):
         raise InvalidInput("Upload a .csv or .xlsx file.")
+    check_upload(Path(filename).suffix.lower(), data)
     job = ImportJob(
         kind=ImportKind.DEATHS,
         filename=Path(filename).name[:255],
@@ -284,7 +296,7 @@ def run_death_import(
     import tempfile
 
     job = session.get_one(ImportJob, job_id)
-    if job.status == ImportStatus.DONE:
+    if job.status in FINAL:
         return job
     staff = session.get_one(Staff, job.started_by) if job.started_by else None
     actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
@@ -302,6 +314,7 @@ def run_death_import(
         with tempfile.TemporaryDirectory(prefix="lifecert-deaths-") as folder:
             path = Path(folder) / f"upload{Path(job.filename).suffix.lower() or '.csv'}"
             path.write_bytes(get_blob_store().get(job.source_key))
+            check_table(path)  # a malformed file fails here, before any row is written
             recorder = _Recorder(session, actor, job)
             chunk: list[Parsed] = []
             bad: list[RowProblem] = []
@@ -314,13 +327,13 @@ def run_death_import(
                     _write(session, job, recorder, chunk, bad, report, progress)
                     chunk, bad = [], []
             _write(session, job, recorder, chunk, bad, report, progress)
-    except LifeCertError as exc:
-        session.rollback()
-        job.status, job.error = ImportStatus.FAILED, exc.translated()
+    except Exception as exc:  # every failure ends the job with a message, never "running"
+        fail_job(session, job, exc)
     else:
         job.status = ImportStatus.DONE
     job.total, job.finished_at = job.processed, utcnow()
     job.report_key = store_report(report) if report else ""
+    release_upload(job)
     record(
         session,
         actor=actor if staff else None,

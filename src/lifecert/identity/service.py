@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.core.db import utcnow
 from lifecert.core.errors import AuthenticationRequired, InvalidInput, NotFound
 from lifecert.core.scoping import Actor
@@ -19,7 +20,7 @@ from lifecert.core.security import (
 )
 from lifecert.identity.models import ApiToken
 from lifecert.organisation.models import Staff
-from lifecert.organisation.service import get_staff_by_username
+from lifecert.organisation.service import actor_for, get_staff_by_username
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -67,6 +68,9 @@ def create_api_token(
     )
     session.add(token)
     session.flush()
+    record(session, actor=actor_for(staff), action="api_token.created", target_type="api_token",
+           target_id=token.id, details={"name": token.name, "prefix": token.prefix,
+                                        "expires_at": expires})
     return token, secret
 
 
@@ -91,3 +95,29 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> None:
     if token is None or token.staff_id != actor.staff_id:
         raise NotFound("No such token.")
     token.revoked_at = utcnow()
+    record(session, actor=actor, action="api_token.revoked", target_type="api_token",
+           target_id=token.id, details={"name": token.name, "prefix": token.prefix})
+
+
+# The demo city's accounts (lifecert.demo) and its published password.
+DEMO_USERNAMES = ("admin", "bureau", "district", "worker", "worker2", "provider", "academy")
+DEMO_PASSWORD = "lifecert-demo"
+
+
+def demo_password_accounts(session: Session) -> list[str]:
+    """Active accounts that still open with the published demo password."""
+    accounts = session.scalars(
+        select(Staff).where(Staff.username.in_(DEMO_USERNAMES), Staff.is_active.is_(True))
+    )
+    return [s.username for s in accounts if verify_password(s.password_hash, DEMO_PASSWORD)]
+
+
+def refuse_demo_passwords(session: Session) -> None:
+    """Production start: one clear message naming the accounts to fix."""
+    names = demo_password_accounts(session)
+    if names:
+        raise RuntimeError(
+            "unsafe production settings: the demo password still opens "
+            + ", ".join(names)
+            + "; change it with `lifecert staff set-password USER` (or deactivate the account)"
+        )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lifecert.audit.service import record
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, ensure_in_scope, scope_filter
@@ -61,7 +62,9 @@ def create_staff(
     regions: Sequence[Region] = (),
     organisation_name: str = "",
     phone: str = "",
+    actor: Actor | None = None,
 ) -> Staff:
+    """``actor`` None: the command line or the demo builder."""
     if len(password) < 10:
         raise InvalidInput("The password must have at least 10 characters.")
     if role in _REGIONAL_ROLES and not regions:
@@ -82,16 +85,37 @@ def create_staff(
     )
     session.add(staff)
     session.flush()
+    record(session, actor=actor, action="staff.created", target_type="staff", target_id=staff.id,
+           details={"username": username, "role": role.value,
+                    "regions": [r.code for r in regions]})
     return staff
 
 
-def set_password(session: Session, *, staff: Staff, password: str) -> None:
+def set_password(
+    session: Session, *, staff: Staff, password: str, actor: Actor | None = None
+) -> None:
+    """``actor`` None: the command line (the admin recovery path)."""
     if len(password) < 10:
         raise InvalidInput("The password must have at least 10 characters.")
     staff.password_hash = hash_password(password)
     staff.session_version += 1  # log out every existing session
     staff.failed_logins = 0
     staff.locked_until = None
+    record(session, actor=actor, action="staff.password_changed", target_type="staff",
+           target_id=staff.id, details={"username": staff.username})
+
+
+def end_sessions(session: Session, *, staff_id: int, reason: str) -> None:
+    """Every session cookie issued to this person so far stops working (logout, lost device).
+
+    Cookies carry the session version they were issued with; bumping it refuses them all.
+    """
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        return
+    staff.session_version += 1
+    record(session, actor=actor_for(staff), action="staff.sessions_ended", target_type="staff",
+           target_id=staff.id, details={"reason": reason})
 
 
 def get_staff_by_username(session: Session, *, username: str) -> Staff | None:

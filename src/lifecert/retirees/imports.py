@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
+from lifecert.core.csv_export import csv_text
 from lifecert.core.db import bulk_insert, utcnow
-from lifecert.core.errors import InvalidInput, LifeCertError, NotFound
+from lifecert.core.errors import InvalidInput, NotFound
 from lifecert.core.i18n import N_, gettext
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
@@ -29,6 +30,7 @@ from lifecert.core.scoping import Actor, scope_filter
 from lifecert.core.storage import get_blob_store
 from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.organisation.service import actor_for
+from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import (
     ImportJob,
     ImportKind,
@@ -36,7 +38,14 @@ from lifecert.retirees.models import (
     Retiree,
     RetireeTransfer,
 )
-from lifecert.retirees.roster import FIELD_LABELS, RosterRow, RowProblem, csv_text, read_rows
+from lifecert.retirees.roster import (
+    FIELD_LABELS,
+    RosterRow,
+    RowProblem,
+    check_table,
+    check_upload,
+    read_rows,
+)
 
 CHUNK = 2000
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -57,6 +66,7 @@ def start_roster_import(
     suffix = Path(filename).suffix.lower()
     if suffix not in (".csv", ".xlsx", ".txt"):
         raise InvalidInput("Upload a .csv or .xlsx file.")
+    check_upload(suffix, data)
     key = get_blob_store().put(data, prefix="imports")
     job = ImportJob(
         kind=ImportKind.ROSTER,
@@ -238,8 +248,8 @@ def run_roster_import(
 ) -> ImportJob:
     """Process a job; commits after every chunk so progress is visible and memory stays flat."""
     job = session.get_one(ImportJob, job_id)
-    if job.status == ImportStatus.DONE:
-        return job  # a redelivered task: the import already finished
+    if job.status in FINAL:
+        return job  # a redelivered task: the import already finished (or was reaped)
     staff = session.get_one(Staff, job.started_by) if job.started_by else None
     actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
     job.status, job.processed, job.created, job.updated, job.unchanged, job.rejected = (
@@ -254,6 +264,7 @@ def run_roster_import(
     report: list[RowProblem] = []
     try:
         with _source_file(job) as path:
+            check_table(path)  # a malformed file fails here, before any row is written
             upserter = _Upserter(session, actor)
             for chunk in _chunks(path):
                 problems = chunk.problems + upserter.apply(job, chunk.rows)
@@ -263,13 +274,13 @@ def run_roster_import(
                 session.commit()
                 if progress:
                     progress(job)
-    except LifeCertError as exc:
-        session.rollback()
-        job.status, job.error = ImportStatus.FAILED, exc.translated()
+    except Exception as exc:  # every failure ends the job with a message, never "running"
+        fail_job(session, job, exc)
     else:
         job.status = ImportStatus.DONE
     job.total, job.finished_at = job.processed, utcnow()
     job.report_key = store_report(report) if report else ""
+    release_upload(job)
     record(session, actor=actor if staff else None, action="import.finished",
            target_type="import_job", target_id=job.id,
            details={"kind": "roster", "status": job.status.value, "created": job.created,

@@ -6,19 +6,20 @@ saying which column is wrong, what is wrong and how to fix it.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO
 
+from lifecert.core.db import Base
 from lifecert.core.errors import InvalidInput, UnsupportedMedia
 from lifecert.core.i18n import N_
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.models import Gender, RetireeStatus
+from lifecert.retirees.models import Gender, Retiree, RetireeStatus
 
 # Accepted headers (Chinese as bureaus export them, or English) -> field.
 HEADERS = {
@@ -80,6 +81,25 @@ GENDER_WORDS = {
 MAX_CELL = 255
 
 
+def column_limits(*tables: type[Base]) -> dict[str, int]:
+    """Longest text each field may hold, read from the tables' columns (never out of step)."""
+    limits: dict[str, int] = {}
+    for table in tables:
+        for column in table.__table__.columns:
+            length = getattr(column.type, "length", None)
+            if isinstance(length, int):
+                limits[column.name] = length
+    return limits
+
+
+# The roster writes these fields into the retiree table; other cells are capped at MAX_CELL.
+ROSTER_LIMITS = {
+    field: limit
+    for field, limit in column_limits(Retiree).items()
+    if field in ("name", "phone", "address", "pension_account", "paying_agency")
+}
+
+
 @dataclass(frozen=True)
 class RowProblem:
     row: int  # 1-based line in the file, header = 1, as a spreadsheet shows it
@@ -114,11 +134,29 @@ def _decode_stream(raw: IO[bytes]) -> IO[str]:
     except UnicodeDecodeError as exc:
         # A multi-byte character cut at the 64 KiB boundary is not an encoding error.
         encoding = "utf-8-sig" if exc.start >= len(head) - 3 else "gb18030"
-    return codecs.getreader(encoding)(raw)  # type: ignore[return-value]
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
 
 
 def _csv_rows(raw: IO[bytes]) -> Iterator[list[str]]:
-    yield from csv.reader(_decode_stream(raw))
+    """Rows of a CSV upload; bad text or a broken cell names the line instead of a 500."""
+    reader = csv.reader(_decode_stream(raw))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:  # text is decoded in blocks: the line is approximate
+            raise InvalidInput(
+                "The file is not readable text near line {line}; save it again as UTF-8 CSV.",
+                params={"line": reader.line_num + 1},
+            ) from exc
+        except csv.Error as exc:  # a cell over 128 KB, a NUL byte, a quote never closed
+            raise InvalidInput(
+                "Line {line} cannot be read as CSV (a cell is too long or a quote is not "
+                "closed); check the file or save it again as CSV.",
+                params={"line": reader.line_num},
+            ) from exc
+        yield row
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
@@ -131,7 +169,16 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
             "The spreadsheet could not be opened; save it again as .xlsx or .csv."
         ) from exc
     try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged sheet fails mid-way, with many error types
+                raise UnsupportedMedia(
+                    "The spreadsheet is damaged; save it again as .xlsx or .csv."
+                ) from exc
             yield ["" if v is None else _cell_text(v) for v in values]
     finally:
         book.close()
@@ -157,6 +204,18 @@ def read_table(path: Path) -> Iterator[list[str]]:
         raise UnsupportedMedia("Upload a .csv or .xlsx file.")
 
 
+def check_upload(suffix: str, data: bytes) -> None:
+    """At upload: an .xlsx that is not even a ZIP archive is refused at once (a 415)."""
+    if suffix == ".xlsx" and not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnsupportedMedia("The spreadsheet is damaged; save it again as .xlsx or .csv.")
+
+
+def check_table(path: Path) -> int:
+    """Read the whole file once, keeping nothing: a damaged file, bad text or an oversized
+    cell is found before any row is written. Returns the number of rows, header included."""
+    return sum(1 for _ in read_table(path))
+
+
 def map_header(header: list[str]) -> list[str | None]:
     fields = [HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip()) for h in header]
     missing = [f for f in REQUIRED if f not in fields]
@@ -177,8 +236,15 @@ def cell_values(fields: list[str | None], cells: list[str]) -> dict[str, str]:
     return {f: (cells[i].strip() if i < len(cells) else "") for i, f in enumerate(fields) if f}
 
 
-def basic_problems(row: int, values: dict[str, str], required: tuple[str, ...]) -> list[RowProblem]:
-    """What every import checks first: required cells present, no cell too long."""
+def basic_problems(
+    row: int,
+    values: dict[str, str],
+    required: tuple[str, ...],
+    limits: dict[str, int] | None = None,
+) -> list[RowProblem]:
+    """What every import checks first: required cells present, no cell longer than the column
+    it is written to (``limits``; others at most MAX_CELL)."""
+    limits = limits or {}
     empty = [
         _problem(row, f, N_("This column is empty."), N_("Fill it in."))
         for f in required
@@ -190,10 +256,10 @@ def basic_problems(row: int, values: dict[str, str], required: tuple[str, ...]) 
             f,
             N_("The value is too long."),
             N_("Shorten it to at most {n} characters."),
-            n=MAX_CELL,
+            n=limits.get(f, MAX_CELL),
         )
         for f, v in values.items()
-        if len(v) > MAX_CELL
+        if len(v) > limits.get(f, MAX_CELL)
     ]
     return empty + too_long
 
@@ -202,7 +268,7 @@ def parse_row(
     row_number: int, fields: list[str | None], cells: list[str]
 ) -> RosterRow | list[RowProblem]:
     values = cell_values(fields, cells)
-    problems = basic_problems(row_number, values, REQUIRED)
+    problems = basic_problems(row_number, values, REQUIRED, ROSTER_LIMITS)
     if problems:
         return problems
     try:
@@ -314,8 +380,3 @@ def read_rows(path: Path) -> Iterator[RosterRow | list[RowProblem]]:
             continue  # blank lines are common at the end of exports
         yield parse_row(offset, fields, cells)
 
-
-def csv_text(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()

@@ -15,3 +15,21 @@ def import_roster(job_id: int) -> dict[str, object]:
     with session_scope() as session:
         job = run_roster_import(session, job_id=job_id)
         return {"status": job.status.value, "processed": job.processed, "rejected": job.rejected}
+
+
+@shared_task(name="retirees.reap_import_jobs")
+def reap_import_jobs() -> dict[str, object]:
+    """Every 10 minutes: imports whose worker died are marked failed with a message."""
+    from lifecert.retirees.jobs import reap_stale_jobs
+
+    with session_scope() as session:
+        return {"reaped": reap_stale_jobs(session)}
+
+
+@shared_task(name="retirees.purge_import_uploads")
+def purge_import_uploads() -> dict[str, object]:
+    """Daily: uploaded files of finished imports past ``retention.import_upload_days``."""
+    from lifecert.retirees.jobs import purge_import_uploads as purge
+
+    with session_scope() as session:
+        return {"purged": purge(session)}

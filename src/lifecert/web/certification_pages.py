@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from lifecert.audit.service import record
 from lifecert.certification import access, family, service
 from lifecert.certification.models import CaseStatus, Outcome
 from lifecert.core.errors import NotFound
@@ -69,6 +70,8 @@ def template_photo(request: Request, session: SessionDep, template_id: int) -> R
     if template is None or photo is None or not photo.blob_key:
         raise NotFound("No such picture.")
     get_retiree(session, actor=actor, retiree_id=template.retiree_id)  # scope check
+    record(session, actor=actor, action="face.photo_viewed", target_type="face_template",
+           target_id=template.id, details={"retiree_id": template.retiree_id})
     return Response(
         get_blob_store().get(photo.blob_key),
         media_type=photo.content_type,
@@ -88,6 +91,9 @@ def certification_frame(
     if not 0 <= index < len(certification.frame_keys):
         raise NotFound("No such picture.")
     data = get_blob_store().get(certification.frame_keys[index])
+    record(session, actor=actor, action="face.frame_viewed", target_type="certification",
+           target_id=certification.id,
+           details={"retiree_id": certification.retiree_id, "frame": index})
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 

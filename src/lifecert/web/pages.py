@@ -94,8 +94,12 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
     verify_form_csrf(request, csrf)
+    staff_id = request.session.get("staff_id")
+    if staff_id is not None:
+        # Server side too: a copy of this cookie (a shared computer, a stolen one) stops working.
+        organisation.end_sessions(session, staff_id=int(staff_id), reason="logout")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from lifecert.certification.labels import cert_label
 from lifecert.core.i18n import get_locale, gettext, ngettext
 from lifecert.core.roles import Permission
+from lifecert.core.web_security import CAMERA_POLICY
 from lifecert.enrollment.labels import review_reason_label
 from lifecert.identity.deps import csrf_token
 from lifecert.retirees.models import CertState
@@ -21,6 +22,8 @@ from lifecert.web import community_labels, formats, labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Pages that open the camera (the face check, the staff enrolment page).
+CAMERA_PAGES = frozenset({"m/check.html", "enroll.html"})
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -43,7 +46,12 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "locale": locale,
         "html_lang": "zh-CN" if locale == "zh_CN" else "en",
     }
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    response = templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status_code
+    )
+    if name in CAMERA_PAGES:  # every other page gets camera=() from the security headers
+        response.headers["Permissions-Policy"] = CAMERA_POLICY
+    return response
 
 
 templates.env.globals.update(

@@ -1,6 +1,6 @@
 // Offline shell for the phone pages: static assets are cached; every check goes to the server.
 const CACHE = "lifecert-v2";  // bump when a cached asset changes
-const ASSETS = ["/static/app.css", "/static/m.css", "/static/certify.js", "/static/sw-register.js",
+const ASSETS = ["/static/app.css", "/static/m.css", "/static/certify.js", "/static/register-sw.js",
   "/static/icon.svg"];
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)));

@@ -1,2 +1,2 @@
-// The phone pages work offline-first (PWA); a static file, so the pages need no inline script.
+// Registers the offline shell of the phone pages (kept out of the page: no inline script).
 if ("serviceWorker" in navigator) { navigator.serviceWorker.register("/sw.js").catch(function () {}); }
