@@ -33,6 +33,7 @@ from lifecert.core.storage import get_blob_store
 from lifecert.enrollment import service as enrollment
 from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
+from lifecert.face_engine.matching import AGED_REFERENCE
 from lifecert.face_engine.types import LivenessAction
 from lifecert.fraud import service as fraud
 from lifecert.fraud.alerts import LinkSpec
@@ -152,7 +153,9 @@ def _match_templates(
     ).all()
     scores: list[dict[str, Any]] = []
     for template in templates:
-        match = engine.compare(live, enrollment.decrypt_template(template))
+        # An imported ID-card photo may be decades old: it is judged with the ageing band.
+        band = AGED_REFERENCE if template.source == TemplateSource.ID_PHOTO_IMPORT else None
+        match = engine.compare(live, enrollment.decrypt_template(template), band)
         scores.append(
             {
                 "template_id": template.id,
