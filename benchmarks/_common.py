@@ -165,9 +165,7 @@ class EmbeddingCache:
         self.vectors[rel] = self.engine.embed_faces(image, [face])[0].vector
 
 
-def pair_distances(
-    pairs: Sequence[tuple[str, str]], vectors: dict[str, np.ndarray]
-) -> np.ndarray:
+def pair_distances(pairs: Sequence[tuple[str, str]], vectors: dict[str, np.ndarray]) -> np.ndarray:
     """Euclidean distance of each pair; a pair with an undetected face scores +inf (a miss:
     rejected, whether genuine or impostor)."""
     out = np.full(len(pairs), np.inf)

@@ -22,8 +22,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import _bands
 import numpy as np
+
+import _bands
 from _common import (
     FAR_TARGETS,
     EmbeddingCache,
@@ -37,7 +38,6 @@ from _common import (
     tar_at_far,
     write_json,
 )
-
 from lifecert.face_engine import FaceEngine
 from lifecert.face_engine.matching import AGED_REFERENCE, DEFAULT_THRESHOLDS_PATH, band_key
 
@@ -204,8 +204,14 @@ def cross_validated(data: Path) -> tuple[list[dict[str, object]], dict[str, obje
     print_table(
         "Cross-age adaptation: identity-disjoint 5-fold CV (mean over folds), LFW accuracy",
         ["configuration", *(f"TAR@FAR={f:g}" for f in FAR_TARGETS), "LFW accuracy"],
-        [[r["configuration"], *(r["tar_at_far"][f"{f:g}"] for f in FAR_TARGETS),
-          r["lfw_accuracy"]] for r in rows],
+        [
+            [
+                r["configuration"],
+                *(r["tar_at_far"][f"{f:g}"] for f in FAR_TARGETS),
+                r["lfw_accuracy"],
+            ]
+            for r in rows
+        ],
     )
     best = best_row(rows)
     print(f"best configuration: {best['configuration']}")
