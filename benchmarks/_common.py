@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -16,7 +15,7 @@ import numpy as np
 from lifecert.face_engine import FaceEngine, FaceEngineConfig
 from lifecert.face_engine.errors import FaceEngineError
 from lifecert.face_engine.registry import available
-from lifecert.face_engine.shared_data import default_data_dir, repo_root
+from lifecert.face_engine.shared_data import data_fingerprint, default_data_dir, repo_root
 from lifecert.face_engine.types import Face, RGBImage
 
 FAR_TARGETS = (1e-2, 1e-3)
@@ -88,15 +87,6 @@ def shipped_engine() -> FaceEngine:
     if FAST_EMBEDDER in available("embedder"):
         config = replace(config, embedder=FAST_EMBEDDER)
     return FaceEngine(config)
-
-
-def data_fingerprint(root: Path) -> str:
-    """Content hash of a data folder: where it is, and every file's name and bytes."""
-    digest = hashlib.sha256(str(root.resolve()).encode())
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()[:16]
 
 
 class EmbeddingCache:
