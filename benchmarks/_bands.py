@@ -9,6 +9,7 @@ scored with the shipped band and is the headline. Nothing is chosen on what is r
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,11 +56,13 @@ def cross_pairs(
 
 def tune_bands(genuine: np.ndarray, impostor: np.ndarray) -> tuple[float, float]:
     """accept: impostors auto-passed <= AUTO_FAR; review: genuine refused <= REFUSE_SHARE."""
-    finite_impostor = np.sort(impostor)
-    allowed = int(np.floor(AUTO_FAR * len(finite_impostor)))
-    accept = float(np.nextafter(finite_impostor[allowed], 0))
-    review = float(np.quantile(genuine, 1 - REFUSE_SHARE, method="lower"))
-    return round(accept, 4), round(max(review, accept), 4)
+    ordered = np.sort(impostor)
+    allowed = int(np.floor(AUTO_FAR * len(ordered)))  # impostors we may auto-pass
+    # Written with 4 decimals: accept rounded down (below the first impostor we may not
+    # pass), review rounded up (at or above the genuine quantile).
+    accept = math.floor(float(np.nextafter(ordered[allowed], 0)) * 1e4) / 1e4
+    review = math.ceil(float(np.quantile(genuine, 1 - REFUSE_SHARE, method="higher")) * 1e4) / 1e4
+    return accept, max(review, accept)
 
 
 def outcomes(distances: np.ndarray, limits: Thresholds) -> list[Outcome]:
