@@ -33,6 +33,7 @@ from lifecert.face_engine import FaceEngine
 from lifecert.face_engine.messages import QUALITY_REASONS
 
 BANDS = (("60-69", 60, 69), ("70-79", 70, 79), ("80+", 80, 200))
+FORMER_EYE_RULE = 0.14  # the absolute mean eye-aspect limit before issue 25
 BOOTSTRAP = 2000
 SEED = 25
 
@@ -182,6 +183,9 @@ def main() -> None:
             "per_age_band": by_band,
             "per_gender": by_gender,
             "per_race": by_race,
+            "former_rule_eyes_closed": sum(
+                r["measures"].get("eye_aspect", 1.0) < FORMER_EYE_RULE for r in records
+            ),
             "refused": [
                 {k: r[k] for k in ("file", "age", "gender", "race", "reasons")} for r in refused
             ],
