@@ -45,7 +45,8 @@ def cross_pairs(
     chosen = [r for r in rows if split is None or split_of(r[1]) == split]
     old = [(p, i) for p, i, g in chosen if g != "young"]
     refs = old if old_vs_old else [(p, i) for p, i, g in chosen if g == "young"]
-    genuine, impostor = [], []
+    genuine: list[tuple[str, str]] = []
+    impostor: list[tuple[str, str]] = []
     for a, ai in refs:
         for b, bi in old:
             if a == b or (old_vs_old and a > b):

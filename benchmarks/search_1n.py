@@ -25,8 +25,10 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -135,7 +137,7 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def latencies(fn, queries: np.ndarray) -> tuple[np.ndarray, list[int]]:  # type: ignore[no-untyped-def]
+def latencies(fn: Callable[[np.ndarray], Any], queries: np.ndarray) -> tuple[np.ndarray, list[Any]]:
     times, top = [], []
     for q in queries:
         start = time.perf_counter()
@@ -185,7 +187,8 @@ def run_size(
     approx_top = [hit[0] for hit in approx_hits]
     approx_d = np.array([hit[1] for hit in approx_hits])
     sample = queries[: args.exact_latency_queries]
-    exact_ms, _ = latencies(lambda q: int(index._exact.search(q[None, :], 1)[1][0, 0]), sample)
+    exact = index._exact
+    exact_ms, _ = latencies(lambda q: int(exact.search(q[None, :], 1)[1][0, 0]), sample)
     faiss.omp_set_num_threads(args.threads)
     truth = np.arange(n_mates)
     approx_top_arr = np.array(approx_top)

@@ -54,7 +54,7 @@ def make_pairs(
     old = [(p, i) for p, i, g in rows if g != "young"]
     genuine = [(y, o) for y, yi in young for o, oi in old if yi == oi]
     rng = np.random.default_rng(seed)
-    wanted, impostor = ratio * len(genuine), set()
+    wanted, impostor = ratio * len(genuine), set[tuple[str, str]]()
     while len(impostor) < wanted:
         (y, yi), (o, oi) = young[rng.integers(len(young))], old[rng.integers(len(old))]
         if yi != oi:
@@ -226,4 +226,4 @@ def cross_validated(data: Path) -> tuple[list[dict[str, object]], dict[str, obje
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
