@@ -61,6 +61,7 @@ def lfw_section(data: dict[str, Any]) -> list[str]:
                     pct(shipped["accuracy"]),
                     pct(shipped["in_sample"]["accuracy"]),
                 ],
+                ["accuracy at the review distance", pct(shipped.get("accuracy_at_review")), "–"],
                 *[
                     [
                         f"TAR at FAR {k} (FAR measured {pct(shipped['far_measured'][k])})",
