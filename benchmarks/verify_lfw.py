@@ -188,7 +188,10 @@ def nested_report(
     views_only = {n: c for n, c in candidates.items() if n.startswith(f"{shipped[0]}/")}
     result: dict[str, object] = {"shipped": f"{shipped[0]}/{shipped[1]}"}
     primary = 0.0
-    for label, subset in (("views", views_only), ("aligner_and_views", candidates)):
+    estimates = [("views", views_only)]
+    if args.all_candidates:
+        estimates.append(("aligner_and_views", candidates))
+    for label, subset in estimates:
         accuracies, chosen = nested_accuracy(subset)
         print_table(
             f"Nested estimate, {label.replace('_', ' ')} chosen on the other folds",
