@@ -28,6 +28,10 @@ from _common import (
     write_json,
 )
 from lifecert.face_engine import FaceEngine
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ is not installed
+from training.pad_data import as_sent
+
 from lifecert.face_engine.interfaces import TimedFrame
 from lifecert.face_engine.liveness.actions import baseline, find_action
 from lifecert.face_engine.liveness.challenge import challenge_from_names
@@ -49,12 +53,13 @@ def clip_actions(content: str) -> set[str]:
 
 
 def pad_decision(engine: FaceEngine, frames: list[TimedFrame]) -> str:
-    """The passive PAD decision on the frames the phone would send (about PHONE_FPS)."""
+    """The passive PAD decision on the frames as the phone sends them (about PHONE_FPS,
+    320 px wide, JPEG quality 75: training/pad_data.as_sent)."""
     picked: list[TimedFrame] = []
     for frame in frames:
         if not picked or frame[1] - picked[-1][1] >= 1 / PHONE_FPS - 1e-6:
             picked.append(frame)
-    return str(engine.check_presentation(picked).decision)
+    return str(engine.check_presentation([(as_sent(i), t) for i, t in picked]).decision)
 
 
 CHALLENGES = [
