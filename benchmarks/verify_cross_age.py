@@ -17,6 +17,7 @@ cross-age adaptation (training/, slow), labelled as refitted.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -40,6 +41,7 @@ from _common import (
 )
 from lifecert.face_engine import FaceEngine
 from lifecert.face_engine.matching import AGED_REFERENCE, DEFAULT_THRESHOLDS_PATH, band_key
+from lifecert.face_engine.types import Thresholds
 
 
 def read_manifest(lag: Path) -> list[tuple[str, str, str]]:
@@ -131,6 +133,46 @@ def bands_report(
     }
 
 
+def refitted_metric_bands(
+    rows: list[tuple[str, str, str]], vectors: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """Refitted, not shipped: the Joint-Bayesian cross-age metric of training/xage_fit.py fitted
+    on the calibration identities only, its bands tuned on out-of-fold distances (2 folds of
+    the calibration identities), then scored on the report identities as the product would."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ is not installed
+    from training.xage_fit import FitConfig, fit
+
+    def fitted_on(subset: list[tuple[str, str, str]]) -> Any:
+        kept = [r for r in subset if r[0] in vectors]
+        x = np.array([vectors[p] for p, _, _ in kept], dtype=np.float64)
+        ident = np.array([i for _, i, _ in kept])
+        young = np.array([g == "young" for _, _, g in kept])
+        return fit(x, ident, young, FitConfig())
+
+    def distances(model: Any, subset: list[tuple[str, str, str]]) -> tuple[np.ndarray, ...]:
+        kept = [p for p, _, _ in subset if p in vectors]
+        embedded = model.embed(np.array([vectors[p] for p in kept], dtype=np.float64))
+        mapped = dict(zip(kept, embedded, strict=True))
+        genuine, impostor = _bands.cross_pairs(subset, None)
+        return pair_distances(genuine, mapped), pair_distances(impostor, mapped)
+
+    calibration = [r for r in rows if _bands.split_of(r[1]) == "calibration"]
+    inner = [hashlib.sha1(r[1].encode()).digest()[1] % 2 for r in calibration]
+    halves = [[r for r, k in zip(calibration, inner, strict=True) if k == h] for h in (0, 1)]
+    oof = [distances(fitted_on(halves[1 - h]), halves[h]) for h in (0, 1)]
+    accept, review = _bands.tune_bands(
+        np.concatenate([g for g, _ in oof]), np.concatenate([i for _, i in oof])
+    )
+    report = [r for r in rows if _bands.split_of(r[1]) == "report"]
+    genuine, impostor = distances(fitted_on(calibration), report)
+    limits = Thresholds("jb-refit", accept, review)
+    return {
+        "note": "refitted on the calibration identities (not shipped)",
+        "tar_at_far": {f"{far:g}": tar_at_far(genuine, impostor, far)[0] for far in FAR_TARGETS},
+        "bands_first_certification": _bands.band_rates(genuine, impostor, limits),
+    }
+
+
 def calibrate_bands(model_id: str, tuned: dict[str, float], identities: int) -> None:
     data = json.loads(DEFAULT_THRESHOLDS_PATH.read_text(encoding="utf-8"))
     entry = data["models"][model_id]
@@ -151,6 +193,9 @@ def main() -> None:
     parser = base_parser(__doc__.split("\n")[0])
     parser.add_argument("--impostor-ratio", type=int, default=20)
     parser.add_argument("--refit", action="store_true", help="also the refitted CV rows (slow)")
+    parser.add_argument(
+        "--refit-metric", action="store_true", help="also a cross-age metric refitted (not shipped)"
+    )
     parser.add_argument("--calibrate-bands", action="store_true", help="update thresholds.json")
     args = parser.parse_args()
     require_folder(args.data / "lag")
@@ -187,6 +232,9 @@ def main() -> None:
         "bands_first_certification": bands["bands_first_certification"],
         "bands_second_certification": bands["bands_second_certification"],
     }
+    if args.refit_metric:
+        payload["refitted_metric_on_calibration"] = refitted = refitted_metric_bands(rows, vectors)
+        print("\nrefitted (not shipped) JB metric on calibration identities:", refitted)
     if args.refit:
         cv_rows, summary = cross_validated(args.data)
         payload["refitted_cross_validation"] = summary
