@@ -15,8 +15,8 @@ import numpy as np
 from lifecert.face_engine import FaceEngine, FaceEngineConfig
 from lifecert.face_engine.errors import FaceEngineError
 from lifecert.face_engine.registry import available
-from lifecert.face_engine.shared_data import default_data_dir, repo_root
-from lifecert.face_engine.types import BBox, Face, RGBImage
+from lifecert.face_engine.shared_data import data_fingerprint, default_data_dir, repo_root
+from lifecert.face_engine.types import Face, RGBImage
 
 FAR_TARGETS = (1e-2, 1e-3)
 
@@ -79,27 +79,37 @@ def central_face(faces: Sequence[Face], image: RGBImage) -> Face | None:
     return min(faces, key=lambda f: (f.bbox.center[0] - cx) ** 2 + (f.bbox.center[1] - cy) ** 2)
 
 
-def fallback_face(image: RGBImage, fraction: float) -> Face:
-    """When no detector finds the face of a centred crop, assume it fills ``fraction`` of it."""
-    height, width = image.shape[:2]
-    margin_x, margin_y = width * (1 - fraction) / 2, height * (1 - fraction) / 2
-    box = BBox(margin_x, margin_y, width - margin_x, height - margin_y)
-    return Face(bbox=box, score=0.0, keypoints=(), detector="dlib_hog")
+def shipped_engine() -> FaceEngine:
+    """The engine exactly as the product configures it by default (models, views, adaptation,
+    thresholds from thresholds.json); only the embedder is the ONNX port of the same network
+    (same model id, same descriptors) when installed."""
+    config = FaceEngineConfig()
+    if FAST_EMBEDDER in available("embedder"):
+        config = replace(config, embedder=FAST_EMBEDDER)
+    return FaceEngine(config)
 
 
 class EmbeddingCache:
-    """Descriptors of dataset images, one .npz per (model, detector, dataset) under var/cache."""
+    """Descriptors of dataset images under var/cache, keyed by the engine (model, detector,
+    aligner) and by the data (folder and content hash): another folder never reuses them.
 
-    def __init__(self, engine: FaceEngine, dataset: str, fallback_fraction: float) -> None:
+    An image whose face is not detected has no descriptor: it is a failure (``undetected``),
+    never embedded from a guessed box; callers count it as a miss."""
+
+    def __init__(self, engine: FaceEngine, dataset: str) -> None:
         # The aligner's version (its start-box rule) changes descriptors but not the model id.
         version = getattr(engine.aligner, "version", "")
         aligner = f"{engine.config.aligner}-{version}" if version else engine.config.aligner
         key = f"{engine.model_id}__{engine.config.detector}__{aligner}"
-        self.path = repo_root() / "var" / "cache" / "embeddings" / key / f"{dataset}.npz"
+        self.folder = repo_root() / "var" / "cache" / "embeddings" / key
+        self.dataset = dataset
+        self.path = self.folder / f"{dataset}.npz"
         self.engine = engine
-        self.fallback_fraction = fallback_fraction
         self.vectors: dict[str, np.ndarray] = {}
         self.undetected: set[str] = set()
+
+    def _load(self, root: Path) -> None:
+        self.path = self.folder / f"{self.dataset}-{data_fingerprint(root)}.npz"
         if self.path.exists():
             with np.load(self.path, allow_pickle=False) as data:
                 names = [str(n) for n in data["names"]]
@@ -111,13 +121,17 @@ class EmbeddingCache:
         names = sorted(self.vectors)
         np.savez(
             self.path,
-            names=np.array(names),
-            vectors=np.array([self.vectors[n] for n in names], dtype=np.float32),
-            undetected=np.array(sorted(self.undetected)),
+            names=np.array(names, dtype=str),
+            vectors=np.array([self.vectors[n] for n in names], dtype=np.float32).reshape(
+                len(names), -1
+            ),
+            undetected=np.array(sorted(self.undetected), dtype=str),
         )
 
     def embed_all(self, root: Path, relative_paths: Iterable[str]) -> dict[str, np.ndarray]:
-        todo = [p for p in dict.fromkeys(relative_paths) if p not in self.vectors]
+        wanted = list(dict.fromkeys(relative_paths))
+        self._load(root)
+        todo = [p for p in wanted if p not in self.vectors and p not in self.undetected]
         started = time.perf_counter()
         for count, rel in enumerate(todo, 1):
             self._embed_one(root, rel)
@@ -132,12 +146,23 @@ class EmbeddingCache:
             image = self.engine.load(root / rel)
         except FaceEngineError as exc:
             print(f"  skip {rel}: {exc}", file=sys.stderr)
+            self.undetected.add(rel)
             return
         face = central_face(self.engine.detect(image), image)
         if face is None:
             self.undetected.add(rel)
-            face = fallback_face(image, self.fallback_fraction)
+            return
         self.vectors[rel] = self.engine.embed_faces(image, [face])[0].vector
+
+
+def pair_distances(pairs: Sequence[tuple[str, str]], vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Euclidean distance of each pair; a pair with an undetected face scores +inf (a miss:
+    rejected, whether genuine or impostor)."""
+    out = np.full(len(pairs), np.inf)
+    for i, (a, b) in enumerate(pairs):
+        if a in vectors and b in vectors:
+            out[i] = float(np.linalg.norm(vectors[a] - vectors[b]))
+    return out
 
 
 def roc_points(genuine: np.ndarray, impostor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import json
 import re
 import sys
 from itertools import permutations
@@ -17,17 +18,50 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import base_parser, make_engine, output_paths, print_table, require_folder, write_json
+from _common import (
+    base_parser,
+    make_engine,
+    output_paths,
+    print_table,
+    require_folder,
+    shipped_engine,
+    write_json,
+)
 from lifecert.face_engine import FaceEngine
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ is not installed
+from training.pad_data import as_sent
+
 from lifecert.face_engine.interfaces import TimedFrame
 from lifecert.face_engine.liveness.actions import baseline, find_action
 from lifecert.face_engine.liveness.challenge import challenge_from_names
-from lifecert.face_engine.liveness.check import ActiveLivenessCheck
+from lifecert.face_engine.liveness.check import THRESHOLDS_PATH, ActiveLivenessCheck
 from lifecert.face_engine.liveness.signals import FrameSignal, track_face
+from lifecert.face_engine.shared_data import default_data_dir
 from lifecert.face_engine.types import ALL_ACTIONS
 from lifecert.face_engine.video import read_video
 
 EPISODE_GAP = 0.5  # seconds
+PHONE_FPS = 8.0  # web/static/certify.js sends about this many frames a second
+# Words of labels.csv "content" naming a challenge action: a clip naming two or more can pass
+# a 2-action challenge; a speaking or static clip cannot, and is not counted as a genuine miss.
+ACTION_WORDS = {"blink": "blink", "mouth": "open_mouth", "turn": "turn", "up/down": "nod"}
+
+
+def clip_actions(content: str) -> set[str]:
+    return {action for word, action in ACTION_WORDS.items() if word in content.lower()}
+
+
+def pad_decision(engine: FaceEngine, frames: list[TimedFrame]) -> str:
+    """The passive PAD decision on the frames as the phone sends them (about PHONE_FPS,
+    320 px wide, JPEG quality 75: training/pad_data.as_sent)."""
+    picked: list[TimedFrame] = []
+    for frame in frames:
+        if not picked or frame[1] - picked[-1][1] >= 1 / PHONE_FPS - 1e-6:
+            picked.append(frame)
+    return str(engine.check_presentation([(as_sent(i), t) for i, t in picked]).decision)
+
+
 CHALLENGES = [
     pair for pair in permutations(ALL_ACTIONS, 2) if set(pair) != {"turn_left", "turn_right"}
 ]
@@ -128,15 +162,18 @@ def main() -> None:
     args = parser.parse_args()
     require_folder(args.data / "video")
     json_path, png_path = output_paths(args, "liveness_videos")
-    engine = make_engine(args.embedder, args.augment)
+    engine = make_engine(args.embedder, args.augment) if args.embedder else shipped_engine()
     rows = []
     with (args.data / "video" / "labels.csv").open(newline="") as handle:
         for item in csv.DictReader(handle):
             frames = read_video(args.data / "video" / item["file"])
             rows.append(analyse(item["file"], item["label"], frames, engine, args.signals))
+            rows[-1]["pad"] = pad_decision(engine, frames)
+            rows[-1]["action_clip"] = len(clip_actions(item.get("content", ""))) >= 2
             print(f"  {item['file']}: {len(rows[-1]['actions'])} actions", file=sys.stderr)  # type: ignore[arg-type]
     for name, frames in nuaa_sequences(args.data):
         rows.append(analyse(name, "print_attack", frames, engine, args.signals))
+        rows[-1]["pad"] = pad_decision(engine, frames)
     table = [
         [
             r["video"],
@@ -155,7 +192,55 @@ def main() -> None:
     )
     _summary(rows)
     plot(png_path, rows)
-    write_json(json_path, {"challenges": [",".join(c) for c in CHALLENGES], "videos": rows})
+    write_json(
+        json_path,
+        {
+            "shipped": shipped_summary(
+                rows, engine, args.data.resolve() == default_data_dir().resolve()
+            ),
+            "challenges": [",".join(c) for c in CHALLENGES],
+            "videos": rows,
+        },
+    )
+
+
+def shipped_summary(
+    rows: list[dict[str, object]], engine: FaceEngine, dev_data: bool
+) -> dict[str, object]:
+    """The shipped thresholds as they are: share of real clips performing two or more actions
+    that pass at least one 2-action challenge; share of replay / print clips that pass one
+    and are judged live by passive PAD. Headline: the clips held out of the thresholds'
+    calibration (liveness/thresholds.json ``_calibration_split``; None where no held-out clip
+    performs two actions); the calibration clips follow, in sample."""
+    split = json.loads(THRESHOLDS_PATH.read_text(encoding="utf-8"))["_calibration_split"]
+    # On any other folder every clip is out of sample.
+    held = set(split["held_out"]) if dev_data else {str(r["video"]) for r in rows}
+    result: dict[str, object] = {"liveness": engine.config.liveness}
+    for name, subset in (
+        ("held_out", [r for r in rows if r["video"] in held]),
+        ("in_sample", [r for r in rows if r["video"] not in held]),
+    ):
+        real = [r for r in subset if r["label"] == "real" and r.get("action_clip")]
+        attacks = [r for r in subset if r["label"] != "real"]
+        # Accepted = passes a challenge and passive PAD says live (the product's rule: a PAD
+        # attack or uncertain score sends the check to a person, never to auto-acceptance).
+        accepted = [r for r in attacks if r["challenges_passed"] and r.get("pad") == "live"]
+        shares = {
+            "genuine_pass": sum(bool(r["challenges_passed"]) for r in real) / len(real)
+            if real
+            else None,
+            "replay_accepted": len(accepted) / max(len(attacks), 1),
+            "replay_passing_liveness_alone": sum(bool(r["challenges_passed"]) for r in attacks)
+            / max(len(attacks), 1),
+            "real_action_clips": len(real),
+            "attack_clips": len(attacks),
+        }
+        if name == "held_out":
+            result.update(shares)
+        else:
+            result[name] = shares
+    result["calibration_split"] = split
+    return result
 
 
 def _actions_text(row: dict[str, object]) -> str:

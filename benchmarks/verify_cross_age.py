@@ -1,54 +1,47 @@
-"""Cross-age verification on the Large Age-Gap set: young <-> old genuine vs impostor pairs.
+"""Cross-age verification on the Large Age-Gap set, as the product behaves.
 
-    .venv/bin/python benchmarks/verify_cross_age.py [--data DIR] [--json PATH] [--impostor-ratio 20]
+    .venv/bin/python benchmarks/verify_cross_age.py [--data DIR] [--json PATH] [--refit]
+        [--calibrate-bands]
 
-Genuine: every (young, adult_or_old) photo pair of the same person. Impostor: young of one
-person vs adult_or_old of another, sampled (fixed seed) at ``--impostor-ratio`` x the genuine
-count. Each *configuration* (an embedder plus an optional transform of its descriptors) is one
-row. Then the cross-age adaptation of issue 8 (training/): raw descriptor and each
-improvement under identity-disjoint 5-fold CV (all young<->old pairs of the test identities,
-~180x impostors per genuine pair), with the same-age LFW accuracy beside it. ``--json`` adds
-``tar_at_far`` and ``lfw_accuracy`` of the best cross-validated configuration.
+Headline (``shipped``): the engine exactly as configured by default, nothing refitted, on the
+*report* half of the identities (split by a hash of the name, _bands.split_of): TAR at FAR
+with each threshold chosen on the other (*calibration*) half's impostors; then the ageing
+bands through the real decision code: first certification (young photo = the imported ID-card
+reference, aged band) and the second a year later (old vs another old photo, default band).
+``--calibrate-bands`` chooses the aged band on the calibration half only and writes it to
+thresholds.json. Images without a detected face are misses (a retry on the phone), never
+embedded from a guessed box. ``--refit`` adds the refitted (identity-disjoint CV) rows of the
+cross-age adaptation (training/, slow), labelled as refitted.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+import _bands
 from _common import (
     FAR_TARGETS,
     EmbeddingCache,
     base_parser,
-    make_engine,
     output_paths,
+    pair_distances,
     print_table,
     require_folder,
     roc_points,
+    shipped_engine,
     tar_at_far,
     write_json,
 )
-
-Transform = Callable[[np.ndarray], np.ndarray]
-
-
-@dataclass(frozen=True)
-class Configuration:
-    name: str
-    embedder: str | None  # None: the engine's default embedder
-    augment: str | None = None  # test-time views (None: the engine's default)
-    transform: Transform | None = None  # applied to (N, D) descriptors, e.g. a learnt projection
-
-
-CONFIGURATIONS = [
-    Configuration("engine default (jitter6 views)", None),
-    Configuration("single view (no test-time jitter)", None, augment="none"),
-]
+from lifecert.face_engine import FaceEngine
+from lifecert.face_engine.matching import AGED_REFERENCE, DEFAULT_THRESHOLDS_PATH, band_key
+from lifecert.face_engine.types import Thresholds
 
 
 def read_manifest(lag: Path) -> list[tuple[str, str, str]]:
@@ -63,7 +56,7 @@ def make_pairs(
     old = [(p, i) for p, i, g in rows if g != "young"]
     genuine = [(y, o) for y, yi in young for o, oi in old if yi == oi]
     rng = np.random.default_rng(seed)
-    wanted, impostor = ratio * len(genuine), set()
+    wanted, impostor = ratio * len(genuine), set[tuple[str, str]]()
     while len(impostor) < wanted:
         (y, yi), (o, oi) = young[rng.integers(len(young))], old[rng.integers(len(old))]
         if yi != oi:
@@ -71,61 +64,15 @@ def make_pairs(
     return genuine, sorted(impostor)
 
 
-def evaluate(
-    config: Configuration,
-    args_data: Path,
-    rows: list[tuple[str, str, str]],
-    pairs: tuple[list[tuple[str, str]], list[tuple[str, str]]],
-) -> dict[str, object]:
-    engine = make_engine(config.embedder, config.augment)
-    cache = EmbeddingCache(engine, "lag", fallback_fraction=0.7)
-    vectors = cache.embed_all(args_data / "lag" / "images", [p for p, _, _ in rows])
-    names = sorted(vectors)
-    matrix = np.array([vectors[n] for n in names])
-    if config.transform is not None:
-        matrix = config.transform(matrix)
-    index = {n: i for i, n in enumerate(names)}
-
-    def dist(pair_list: list[tuple[str, str]]) -> np.ndarray:
-        a = matrix[[index[x] for x, _ in pair_list]]
-        b = matrix[[index[y] for _, y in pair_list]]
-        return np.linalg.norm(a - b, axis=1)
-
-    genuine, impostor = dist(pairs[0]), dist(pairs[1])
-    result: dict[str, object] = {
-        "configuration": config.name,
-        "model_id": engine.model_id,
-        "genuine_pairs": len(genuine),
-        "impostor_pairs": len(impostor),
-        "undetected_images": len(cache.undetected),
-        "tar_at_far": {f"{far:g}": tar_at_far(genuine, impostor, far)[0] for far in FAR_TARGETS},
-        "engine_decisions": _decision_rates(engine, genuine, impostor),
-    }
-    result["_roc"] = roc_points(genuine, impostor)
-    return result
-
-
-def _decision_rates(engine: object, genuine: np.ndarray, impostor: np.ndarray) -> dict[str, float]:
-    """How the engine's calibrated bands (thresholds.json) treat these pairs."""
-    limits = engine.thresholds[engine.model_id]  # type: ignore[attr-defined]
-    return {
-        "genuine_accept": float(np.mean(genuine <= limits.accept)),
-        "genuine_reject": float(np.mean(genuine > limits.review)),
-        "impostor_accept": float(np.mean(impostor <= limits.accept)),
-        "impostor_review": float(np.mean((impostor > limits.accept) & (impostor <= limits.review))),
-    }
-
-
-def plot(png: Path, results: list[dict[str, object]]) -> None:
+def plot(png: Path, curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 4))
-    for result in results:
-        far, tar = result["_roc"]  # type: ignore[misc]
-        ax.semilogx(np.maximum(far, 1e-5), tar, label=str(result["configuration"]))
+    for name, (far, tar) in curves.items():
+        ax.semilogx(np.maximum(far, 1e-5), tar, label=name)
     ax.set(xlabel="FAR", ylabel="TAR", title="Large age gap: young vs old", xlim=(1e-4, 1))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
@@ -134,48 +81,166 @@ def plot(png: Path, results: list[dict[str, object]]) -> None:
     print(f"PNG: {png}")
 
 
+def split_distances(
+    rows: list[tuple[str, str, str]], vectors: dict[str, np.ndarray], split: str | None, old: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    genuine, impostor = _bands.cross_pairs(rows, split, old_vs_old=old)
+    return pair_distances(genuine, vectors), pair_distances(impostor, vectors)
+
+
+def shipped_report(
+    engine: FaceEngine, rows: list[tuple[str, str, str]], vectors: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """The engine as shipped, nothing refitted: TAR at FAR with the distance chosen on the
+    calibration identities' impostors and measured on the report identities."""
+    cal_g, cal_i = split_distances(rows, vectors, "calibration", old=False)
+    rep_g, rep_i = split_distances(rows, vectors, "report", old=False)
+    tars, fars = {}, {}
+    for far in FAR_TARGETS:
+        _, threshold = tar_at_far(cal_g, cal_i, far)
+        tars[f"{far:g}"] = float(np.mean(rep_g < threshold))
+        fars[f"{far:g}"] = float(np.mean(rep_i < threshold))
+    return {
+        "model_id": engine.model_id,
+        "tar_at_far": tars,
+        "far_achieved": fars,
+        "protocol": "threshold at each FAR chosen on the calibration identities' impostor pairs, "
+        "TAR and FAR measured on the disjoint report identities (all young x old pairs)",
+        "genuine_pairs": len(rep_g),
+        "impostor_pairs": len(rep_i),
+    }
+
+
+def bands_report(
+    engine: FaceEngine, rows: list[tuple[str, str, str]], vectors: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """First certification (young reference, aged band) and the second one a year later
+    (old photo vs another old photo, the model's default band), report identities."""
+    model = engine.model_id
+    aged = engine.thresholds.get(band_key(model, AGED_REFERENCE), engine.thresholds[model])
+    first = _bands.band_rates(*split_distances(rows, vectors, "report", old=False), aged)
+    second = _bands.band_rates(
+        *split_distances(rows, vectors, "report", old=True), engine.thresholds[model]
+    )
+    tuned = _bands.tune_bands(*split_distances(rows, vectors, "calibration", old=False))
+    return {
+        "bands_first_certification": first,
+        "bands_second_certification": second,
+        "bands_tuned_on_calibration": {"accept": tuned[0], "review": tuned[1]},
+        "bands_before_this_policy": _bands.band_rates(
+            *split_distances(rows, vectors, "report", old=False), engine.thresholds[model]
+        ),
+    }
+
+
+def refitted_metric_bands(
+    rows: list[tuple[str, str, str]], vectors: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """Refitted, not shipped: the Joint-Bayesian cross-age metric of training/xage_fit.py fitted
+    on the calibration identities only, its bands tuned on out-of-fold distances (2 folds of
+    the calibration identities), then scored on the report identities as the product would."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # training/ is not installed
+    from training.xage_fit import FitConfig, fit
+
+    def fitted_on(subset: list[tuple[str, str, str]]) -> Any:
+        kept = [r for r in subset if r[0] in vectors]
+        x = np.array([vectors[p] for p, _, _ in kept], dtype=np.float64)
+        ident = np.array([i for _, i, _ in kept])
+        young = np.array([g == "young" for _, _, g in kept])
+        return fit(x, ident, young, FitConfig())
+
+    def distances(model: Any, subset: list[tuple[str, str, str]]) -> tuple[np.ndarray, ...]:
+        kept = [p for p, _, _ in subset if p in vectors]
+        embedded = model.embed(np.array([vectors[p] for p in kept], dtype=np.float64))
+        mapped = dict(zip(kept, embedded, strict=True))
+        genuine, impostor = _bands.cross_pairs(subset, None)
+        return pair_distances(genuine, mapped), pair_distances(impostor, mapped)
+
+    calibration = [r for r in rows if _bands.split_of(r[1]) == "calibration"]
+    inner = [hashlib.sha1(r[1].encode()).digest()[1] % 2 for r in calibration]
+    halves = [[r for r, k in zip(calibration, inner, strict=True) if k == h] for h in (0, 1)]
+    oof = [distances(fitted_on(halves[1 - h]), halves[h]) for h in (0, 1)]
+    accept, review = _bands.tune_bands(
+        np.concatenate([g for g, _ in oof]), np.concatenate([i for _, i in oof])
+    )
+    report = [r for r in rows if _bands.split_of(r[1]) == "report"]
+    genuine, impostor = distances(fitted_on(calibration), report)
+    limits = Thresholds("jb-refit", accept, review)
+    return {
+        "note": "refitted on the calibration identities (not shipped)",
+        "tar_at_far": {f"{far:g}": tar_at_far(genuine, impostor, far)[0] for far in FAR_TARGETS},
+        "bands_first_certification": _bands.band_rates(genuine, impostor, limits),
+    }
+
+
+def calibrate_bands(model_id: str, tuned: dict[str, float], identities: int) -> None:
+    data = json.loads(DEFAULT_THRESHOLDS_PATH.read_text(encoding="utf-8"))
+    entry = data["models"][model_id]
+    entry.setdefault("bands", {})[AGED_REFERENCE] = {
+        **tuned,
+        "calibration": f"LAG calibration split ({identities} identities, sha1(identity)[0] even; "
+        "the report split is the other half): all young x old pairs; accept at impostor "
+        f"auto-pass <= {_bands.AUTO_FAR:g}, review up to genuine refused <= "
+        f"{_bands.REFUSE_SHARE:g} (benchmarks/verify_cross_age.py --calibrate-bands)",
+    }
+    DEFAULT_THRESHOLDS_PATH.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(f"thresholds.json: {model_id} {AGED_REFERENCE} band = {tuned}")
+
+
 def main() -> None:
     parser = base_parser(__doc__.split("\n")[0])
     parser.add_argument("--impostor-ratio", type=int, default=20)
+    parser.add_argument("--refit", action="store_true", help="also the refitted CV rows (slow)")
+    parser.add_argument(
+        "--refit-metric", action="store_true", help="also a cross-age metric refitted (not shipped)"
+    )
+    parser.add_argument("--calibrate-bands", action="store_true", help="update thresholds.json")
     args = parser.parse_args()
     require_folder(args.data / "lag")
     json_path, png_path = output_paths(args, "verify_cross_age")
     rows = read_manifest(args.data / "lag")
-    pairs = make_pairs(rows, args.impostor_ratio)
-    configs = CONFIGURATIONS
-    if args.embedder or args.augment:  # one explicit configuration instead of the list
-        name = f"{args.embedder or 'default'} / {args.augment or 'default'}"
-        configs = [Configuration(name, args.embedder, args.augment)]
-    results = [evaluate(c, args.data, rows, pairs) for c in configs]
-    table = [
-        [
-            r["configuration"],
-            r["model_id"],
-            r["genuine_pairs"],
-            r["impostor_pairs"],
-            *(r["tar_at_far"][f"{far:g}"] for far in FAR_TARGETS),
-        ]  # type: ignore[index]
-        for r in results
-    ]
-    header = [
-        "configuration",
-        "model",
-        "genuine",
-        "impostor",
-        *(f"TAR@FAR={f:g}" for f in FAR_TARGETS),
-    ]
-    print_table("Cross-age verification (LAG, young vs adult/old)", header, table)
-    for r in results:
-        print(f"engine bands on {r['configuration']}: {r['engine_decisions']}")
-    cv_rows, summary = cross_validated(args.data)
-    plot(png_path, results + cv_rows)
-    write_json(
-        json_path,
-        {
-            **summary,
-            "configurations": [{k: v for k, v in r.items() if k != "_roc"} for r in results],
-        },
+    engine = shipped_engine()
+    cache = EmbeddingCache(engine, "lag")
+    vectors = cache.embed_all(args.data / "lag" / "images", [p for p, _, _ in rows])
+    shipped = shipped_report(engine, rows, vectors)
+    shipped["undetected_images"] = len(cache.undetected)
+    bands = bands_report(engine, rows, vectors)
+    shipped.update(bands)
+    print_table(
+        f"Shipped engine ({engine.model_id}), report identities",
+        ["FAR target", "TAR", "FAR measured"],
+        [[k, v, shipped["far_achieved"][k]] for k, v in shipped["tar_at_far"].items()],
     )
+    keys = ["genuine_refused", "genuine_review", "genuine_auto", "impostor_auto"]
+    keys += ["impostor_review", "accept", "review", "officer_minutes_per_10k_retirees"]
+    print_table(
+        "Bands through the decision code (report identities)",
+        ["policy", *keys],
+        [[name, *(bands[name][k] for k in keys)] for name in bands if "tuned" not in name],
+    )
+    print(f"undetected LAG images (counted as misses): {len(cache.undetected)}")
+    if args.calibrate_bands:
+        ids = len({i for _, i, _ in rows if _bands.split_of(i) == "calibration"})
+        calibrate_bands(engine.model_id, bands["bands_tuned_on_calibration"], ids)
+    pairs = make_pairs(rows, args.impostor_ratio)
+    genuine, impostor = pair_distances(pairs[0], vectors), pair_distances(pairs[1], vectors)
+    curves = {"shipped engine, all pairs": roc_points(genuine, impostor)}
+    payload: dict[str, object] = {
+        "shipped": shipped,
+        "bands_first_certification": bands["bands_first_certification"],
+        "bands_second_certification": bands["bands_second_certification"],
+    }
+    if args.refit_metric:
+        payload["refitted_metric_on_calibration"] = refitted = refitted_metric_bands(rows, vectors)
+        print("\nrefitted (not shipped) JB metric on calibration identities:", refitted)
+    if args.refit:
+        cv_rows, summary = cross_validated(args.data)
+        payload["refitted_cross_validation"] = summary
+        curves.update({str(r["configuration"]): r["_roc"] for r in cv_rows})  # type: ignore[misc]
+    plot(png_path, curves)
+    write_json(json_path, payload)
 
 
 def cross_validated(data: Path) -> tuple[list[dict[str, object]], dict[str, object]]:
@@ -187,8 +252,14 @@ def cross_validated(data: Path) -> tuple[list[dict[str, object]], dict[str, obje
     print_table(
         "Cross-age adaptation: identity-disjoint 5-fold CV (mean over folds), LFW accuracy",
         ["configuration", *(f"TAR@FAR={f:g}" for f in FAR_TARGETS), "LFW accuracy"],
-        [[r["configuration"], *(r["tar_at_far"][f"{f:g}"] for f in FAR_TARGETS),
-          r["lfw_accuracy"]] for r in rows],
+        [
+            [
+                r["configuration"],
+                *(r["tar_at_far"][f"{f:g}"] for f in FAR_TARGETS),
+                r["lfw_accuracy"],
+            ]
+            for r in rows
+        ],
     )
     best = best_row(rows)
     print(f"best configuration: {best['configuration']}")
@@ -203,4 +274,4 @@ def cross_validated(data: Path) -> tuple[list[dict[str, object]], dict[str, obje
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -19,7 +19,7 @@ import numpy as np
 
 from lifecert.face_engine import FaceEngine, FaceEngineConfig
 from lifecert.face_engine.pad.features import Crop, feature_size, frame_features
-from lifecert.face_engine.shared_data import repo_root
+from lifecert.face_engine.shared_data import data_fingerprint, repo_root
 from lifecert.face_engine.types import RGBImage
 from lifecert.face_engine.video import read_video
 
@@ -97,7 +97,8 @@ def _describe(engine: FaceEngine, image: RGBImage, crops: Sequence[Crop]) -> np.
 def load_samples(data: Path, crops: Sequence[Crop], refresh: bool = False) -> Samples:
     """Features of every NUAA image and of the dev videos' frames (cached per crop layout)."""
     layout = "_".join(f"{factor:g}x{size}" for factor, size in crops)
-    cache = repo_root() / "var" / "cache" / "pad" / f"samples-{CACHE_VERSION}-{layout}.npz"
+    key = data_fingerprint(data / "nuaa", data / "video")  # another folder, another cache
+    cache = repo_root() / "var" / "cache" / "pad" / f"samples-{CACHE_VERSION}-{layout}-{key}.npz"
     if cache.exists() and not refresh:
         with np.load(cache, allow_pickle=False) as stored:
             return Samples(**{k: stored[k] for k in Samples.__dataclass_fields__})

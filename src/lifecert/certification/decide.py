@@ -34,6 +34,8 @@ from lifecert.core.storage import get_blob_store
 from lifecert.enrollment import service as enrollment
 from lifecert.enrollment.models import FaceTemplate, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
+from lifecert.face_engine.matching import AGED_REFERENCE
+from lifecert.face_engine.quality import eyes_closed_in_frames, usable
 from lifecert.face_engine.types import LivenessAction
 from lifecert.fraud import service as fraud
 from lifecert.fraud.alerts import LinkSpec
@@ -132,16 +134,24 @@ def _decode_all(engine: FaceEngine, frames: Sequence[Frame]) -> list[tuple[RGBIm
 
 
 def _best_frame(engine: FaceEngine, frames: list[tuple[RGBImage, float]]) -> tuple[int, Any]:
-    """The first frame of good quality among a few spread over the clip (neutral ones first)."""
+    """The first frame of good quality among a few spread over the clip (neutral ones first).
+    Eyes count as closed only against the person's own frames (face_engine.quality), and a
+    frame whose only flaw is that is still usable: narrow eyes never refuse a check alone."""
     picks = sorted({0, len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4, len(frames) - 1})
-    best_index, best_quality = picks[0], None
+    qualities = []
     for index in picks:
         quality = engine.quality(frames[index][0])
         if quality.ok:
             return index, quality
-        if best_quality is None or len(quality.reasons) < len(best_quality.reasons):
-            best_index, best_quality = index, quality
-    return best_index, best_quality
+        qualities.append(quality)
+    closed = eyes_closed_in_frames([q.measure("eye_open") or float("nan") for q in qualities])
+    for index, quality, shut in zip(picks, qualities, closed, strict=True):
+        if usable(quality) and not shut:
+            return index, quality
+    ranked = sorted(
+        zip(picks, qualities, strict=True), key=lambda p: (not usable(p[1]), len(p[1].reasons))
+    )
+    return ranked[0]
 
 
 def _match_templates(
@@ -157,7 +167,9 @@ def _match_templates(
     ).all()
     scores: list[dict[str, Any]] = []
     for template in templates:
-        match = engine.compare(live, enrollment.decrypt_template(template))
+        # An imported ID-card photo may be decades old: it is judged with the ageing band.
+        band = AGED_REFERENCE if template.source == TemplateSource.ID_PHOTO_IMPORT else None
+        match = engine.compare(live, enrollment.decrypt_template(template), band)
         scores.append(
             {
                 "template_id": template.id,
@@ -274,7 +286,7 @@ def evaluate(
         liveness.passed,
         evidence["matching"],
         duplicate_of,
-        quality.ok and live is not None,
+        usable(quality) and live is not None,
         pad.decision,
     )
     return outcome, reason, evidence, live, decoded, index

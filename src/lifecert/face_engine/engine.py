@@ -191,8 +191,8 @@ class FaceEngine:
         model_id = self.model_id
         return [Embedding(vector=v.astype(np.float32), model_id=model_id) for v in vectors]
 
-    def compare(self, a: Embedding, b: Embedding) -> Match:
-        return matching.compare(a, b, self.thresholds)
+    def compare(self, a: Embedding, b: Embedding, band: str | None = None) -> Match:
+        return matching.compare(a, b, self.thresholds, band)
 
     def check_liveness(self, frames: Sequence[TimedFrame], challenge: Challenge) -> LivenessResult:
         return self.liveness_check.check(frames, challenge)

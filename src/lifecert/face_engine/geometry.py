@@ -42,14 +42,19 @@ def _dist(points: npt.NDArray[np.float32], a: int, b: int) -> float:
     return float(np.linalg.norm(points[a, :2] - points[b, :2]))
 
 
-def eye_aspect_ratio(landmarks: Landmarks) -> float:
-    """Mean eye aspect ratio of both eyes (Soukupová & Čech 2016): ~0.25-0.35 open, <0.15 shut."""
+def eye_aspect_ratios(landmarks: Landmarks) -> tuple[float, float]:
+    """Eye aspect ratio of each eye (Soukupová & Čech 2016), right then left."""
     points = landmarks.points
     ratios = []
     for outer, inner, up1, up2, low1, low2 in (RIGHT_EYE, LEFT_EYE):
         vertical = _dist(points, up1, low1) + _dist(points, up2, low2)
         ratios.append(vertical / (2.0 * max(_dist(points, outer, inner), 1e-6)))
-    return float(np.mean(ratios))
+    return ratios[0], ratios[1]
+
+
+def eye_aspect_ratio(landmarks: Landmarks) -> float:
+    """Mean eye aspect ratio of both eyes: ~0.25-0.35 open, <0.15 shut."""
+    return float(np.mean(eye_aspect_ratios(landmarks)))
 
 
 def mouth_open_ratio(landmarks: Landmarks) -> float:

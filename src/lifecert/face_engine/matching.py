@@ -16,6 +16,13 @@ from .errors import FaceEngineError, ModelMismatchError
 from .types import Decision, Embedding, Match, Thresholds
 
 DEFAULT_THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
+# The band for a reference photo taken years before the check (an imported ID-card photo):
+# ageing moves genuine distances up, so it has its own accept/review limits per model.
+AGED_REFERENCE = "aged_reference"
+
+
+def band_key(model_id: str, band: str) -> str:
+    return f"{model_id}@{band}"
 
 
 def load_thresholds(path: str | Path | None = None) -> dict[str, Thresholds]:
@@ -28,6 +35,11 @@ def load_thresholds(path: str | Path | None = None) -> dict[str, Thresholds]:
         if not 0 <= accept <= review:
             raise FaceEngineError(f"Thresholds of {model_id}: need 0 <= accept <= review.")
         table[model_id] = Thresholds(model_id=model_id, accept=accept, review=review)
+        for band, limits in entry.get("bands", {}).items():
+            low, high = float(limits["accept"]), float(limits["review"])
+            if not 0 <= low <= high:
+                raise FaceEngineError(f"Band {band} of {model_id}: need 0 <= accept <= review.")
+            table[band_key(model_id, band)] = Thresholds(model_id=model_id, accept=low, review=high)
     for alias, target in raw.get("aliases", {}).items():
         if target in table:
             table[alias] = Thresholds(alias, table[target].accept, table[target].review)
@@ -54,11 +66,15 @@ def decide(dist: float, thresholds: Thresholds) -> Decision:
     return "reject"
 
 
-def compare(a: Embedding, b: Embedding, thresholds: Mapping[str, Thresholds]) -> Match:
-    """Compare two embeddings of the same model with that model's thresholds."""
+def compare(
+    a: Embedding, b: Embedding, thresholds: Mapping[str, Thresholds], band: str | None = None
+) -> Match:
+    """Compare two embeddings of the same model with that model's thresholds (those of
+    ``band``, e.g. AGED_REFERENCE, where the model has that band; else its default ones)."""
     _require_same_model(a, b)
     try:
-        model_thresholds = thresholds[a.model_id]
+        key = band_key(a.model_id, band) if band else a.model_id
+        model_thresholds = thresholds.get(key) or thresholds[a.model_id]
     except KeyError:
         raise FaceEngineError(
             f"No thresholds for model {a.model_id!r}; calibrate it with benchmarks/verify_lfw.py.",
