@@ -27,6 +27,7 @@ from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
+from lifecert.life_signals.endpoints import router as life_signals_router
 from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications_router,
         notification_pages_router,
         inbox_router,
+        life_signals_router,
         mobile_router,
         service_worker_router,
     ):

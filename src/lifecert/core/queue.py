@@ -26,6 +26,8 @@ TASK_MODULES = [
     "lifecert.certification.tasks",
     "lifecert.notifications.tasks",
     "lifecert.dashboards.tasks",
+    "lifecert.life_signals.tasks",
+    "lifecert.services.tasks",
 ]
 
 
@@ -44,6 +46,10 @@ def build_celery(settings: Settings) -> Celery:
         timezone="Asia/Shanghai",
         broker_connection_retry_on_startup=True,
         beat_schedule={
+            "silent-certification": {  # before the cycle: the certified are not reminded
+                "task": "life_signals.certify_silently",
+                "schedule": crontab(hour=0, minute=30),
+            },
             "certification-cycle": {
                 "task": "certification.run_cycle",
                 "schedule": crontab(hour=1, minute=0),

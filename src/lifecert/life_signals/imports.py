@@ -197,6 +197,8 @@ def run_signal_import(
                         progress(job)
                     chunk = []
             report.extend(_write(session, actor, job, chunk))
+            if progress:
+                progress(job)
         silent = certify_silently(session, actor=actor if staff else None)
         job.options = {**job.options, "silent_certified": silent.certified}
     except LifeCertError as exc:

@@ -90,8 +90,9 @@ def store_signals(
             ["retiree_id", "source_id", "occurred_on", "import_job_id", "created_at"], matched
         )
         .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)
     )
-    created = session.execute(statement).rowcount  # type: ignore[attr-defined]
+    created = session.connection().execute(statement).rowcount
     nobody = list(
         session.scalars(
             select(_STAGE.c.line)
