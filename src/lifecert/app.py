@@ -32,6 +32,7 @@ from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
+from lifecert.services.endpoints import router as services_router
 from lifecert.system.endpoints import router as system_router
 from lifecert.web.certification_pages import router as certification_pages_router
 from lifecert.web.community_pages import router as community_pages_router
@@ -41,12 +42,14 @@ from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
+from lifecert.web.mobile_service_pages import router as mobile_services_router
 from lifecert.web.mobile_pages import service_worker_router
 from lifecert.web.notification_pages import mobile_router as inbox_router
 from lifecert.web.notification_pages import router as notification_pages_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
 from lifecert.web.retiree_pages import router as retiree_pages_router
+from lifecert.web.service_pages import router as service_pages_router
 from lifecert.web.templating import STATIC_DIR
 
 
@@ -119,6 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notification_pages_router,
         inbox_router,
         life_signals_router,
+        services_router,
+        service_pages_router,
+        mobile_services_router,
         mobile_router,
         service_worker_router,
     ):
