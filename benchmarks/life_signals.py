@@ -41,7 +41,7 @@ def _fresh_database(url: str) -> None:
     admin.dispose()
 
 
-def main() -> int:  # noqa: PLR0915 - one straight script
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=0, help="default: rows / 4")

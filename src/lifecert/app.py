@@ -42,8 +42,8 @@ from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
-from lifecert.web.mobile_service_pages import router as mobile_services_router
 from lifecert.web.mobile_pages import service_worker_router
+from lifecert.web.mobile_service_pages import router as mobile_services_router
 from lifecert.web.notification_pages import mobile_router as inbox_router
 from lifecert.web.notification_pages import router as notification_pages_router
 from lifecert.web.pages import render_error_page

@@ -144,7 +144,8 @@ def test_officer_reverses_and_the_person_is_due_again(session: Session) -> None:
     session.refresh(person)
     assert person.cert_state == CertState.OVERDUE
     assert person.valid_until == before
-    assert cert.outcome == Outcome.REJECTED and cert.evidence["reversal"]["reason"] == "医院记录有误"
+    assert cert.outcome == Outcome.REJECTED
+    assert cert.evidence["reversal"]["reason"] == "医院记录有误"
     with pytest.raises(Conflict):
         reverse_silent(session, actor=officer, certification_id=cert.id, reason="再次")
     # The same signals do not certify the person again: a face check comes first.

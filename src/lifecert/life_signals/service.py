@@ -202,9 +202,9 @@ def _certify(
             )
         run.certified += len(made)
         run.certification_ids.extend(cid for cid, _rid in made)
-        for row in evidence:
-            code = sources[int(row["source_id"])]
-            run.by_source[code] = run.by_source.get(code, 0) + 1
+        for _cid, rid in made:
+            for sid in winners[rid]:
+                run.by_source[sources[sid]] = run.by_source.get(sources[sid], 0) + 1
 
 
 def _certification(
