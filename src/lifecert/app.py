@@ -40,6 +40,7 @@ from lifecert.web.dashboard_pages import router as dashboard_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.import_pages import router as import_pages_router
+from lifecert.web.life_signal_pages import router as life_signal_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services_router,
         service_pages_router,
         mobile_services_router,
+        life_signal_pages_router,
         mobile_router,
         service_worker_router,
     ):

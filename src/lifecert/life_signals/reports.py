@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import Certification, CertMode, Outcome
@@ -95,7 +95,7 @@ def source_quality(session: Session, *, actor: Actor) -> list[SourceQuality]:
     (reported later by civil affairs); ``flagged`` is the alert."""
     actor.require(Permission.TRIAGE_ALERTS)
     already_dead = case(
-        (DeathRecord.date_of_death <= cast(Certification.created_at, Date), 1), else_=0
+        (DeathRecord.date_of_death <= func.date(Certification.created_at), 1), else_=0
     )
     rows = session.execute(
         select(
