@@ -50,6 +50,10 @@ def build_celery(settings: Settings) -> Celery:
                 "task": "life_signals.certify_silently",
                 "schedule": crontab(hour=0, minute=30),
             },
+            "service-application-reminders": {
+                "task": "services.remind_pending",
+                "schedule": crontab(hour=9, minute=30),
+            },
             "certification-cycle": {
                 "task": "certification.run_cycle",
                 "schedule": crontab(hour=1, minute=0),
