@@ -48,7 +48,8 @@ SERVICES: list[tuple[str, dict[str, object]]] = [
         "hours": "周一至周六 9:00-17:00", "phone": "0731-88661234"}),
     ("hukou_move", {
         "category": C.HOUSEHOLD, "name": "户口迁移（投靠子女）",
-        "summary": "老人投靠子女落户的户籍迁移。", "documents": ["身份证", "户口簿", "亲属关系证明"],
+        "summary": "老人投靠子女落户的户籍迁移。",
+        "documents": ["身份证", "户口簿", "亲属关系证明"],
         "address": "户籍所在地派出所户籍窗口", "hours": "周一至周五 9:00-17:00"}),
     ("temporary_aid", {
         "category": C.CIVIL_AFFAIRS, "name": "临时救助",
