@@ -74,10 +74,12 @@ def apply_for(
     failed = [c for c in checks if not c.ok]
     if failed:
         raise InvalidInput(failed[0].message, params=dict(failed[0].params))
-    existing = session.scalar(
-        select(ServiceApplication.id).where(
+    existing = session.scalar(  # by code: a community override is the same service
+        select(ServiceApplication.id)
+        .join(PublicService, PublicService.id == ServiceApplication.service_id)
+        .where(
             ServiceApplication.retiree_id == retiree.id,
-            ServiceApplication.service_id == service.id,
+            PublicService.code == service.code,
             ServiceApplication.status.in_([*OPEN_STATUSES, ApplicationStatus.APPROVED]),
         )
     )
