@@ -10,17 +10,51 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lifecert.core.errors import LifeCertError
+from sqlalchemy import select
+
+from lifecert.certification.models import FamilyHelper, FamilyLink
+from lifecert.core.errors import AuthenticationRequired, LifeCertError, NotFound
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.organisation.models import Region
+from lifecert.retirees.models import Retiree
 from lifecert.services import applications
 from lifecert.services import service as services
-from lifecert.web.mobile_pages import _retiree as current_retiree
+from lifecert.web.mobile_pages import _retiree as own_retiree
 from lifecert.web.service_labels import GLOBALS
 from lifecert.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False, prefix="/m")
 templates.env.globals.update(GLOBALS)
+_ACTING = "services_for"
+
+
+def _helper_link(request: Request, session: SessionDep, retiree_id: int) -> Retiree:
+    """The elder a verified family helper is linked to (else: not found)."""
+    helper_id = request.session.get("helper_id")
+    helper = session.get(FamilyHelper, int(helper_id)) if helper_id else None
+    if helper is None:
+        raise AuthenticationRequired("Please log in again.")
+    linked = session.scalar(select(FamilyLink.id).where(
+        FamilyLink.helper_id == helper.id, FamilyLink.retiree_id == retiree_id))
+    if helper.verified_at is None or linked is None:
+        raise NotFound("No such elder.")
+    return session.get_one(Retiree, retiree_id)
+
+
+def current_retiree(request: Request, session: SessionDep) -> Retiree:
+    """The elder these pages are for: the retiree's own session, or the elder a helper
+    chose (``/m/helper/services/{id}``)."""
+    acting = request.session.get(_ACTING)
+    if request.session.get("helper_id") and acting:
+        return _helper_link(request, session, int(acting))
+    return own_retiree(request, session)
+
+
+@router.get("/helper/services/{retiree_id}")
+def helper_services(request: Request, session: SessionDep, retiree_id: int) -> Response:
+    _helper_link(request, session, retiree_id)
+    request.session[_ACTING] = retiree_id
+    return RedirectResponse("/m/services", status_code=303)
 
 
 @router.get("/services", response_class=HTMLResponse)
@@ -61,7 +95,9 @@ def apply(
     retiree = current_retiree(request, session)
     community = session.get_one(Region, retiree.community_id)
     try:
-        app = applications.apply_for(session, retiree=retiree, service_id=service_id, note=note)
+        channel = "helper" if request.session.get(_ACTING) else "phone"
+        app = applications.apply_for(session, retiree=retiree, service_id=service_id, note=note,
+                                     channel=channel)
     except LifeCertError as exc:
         row = services.service_in(session, community=community, service_id=service_id)
         form = services.prefill(retiree, community, date.today())
