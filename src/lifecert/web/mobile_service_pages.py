@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-
 from sqlalchemy import select
 
 from lifecert.certification.models import FamilyHelper, FamilyLink
