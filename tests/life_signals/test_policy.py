@@ -18,6 +18,7 @@ from lifecert.fraud.alerts import raise_alert
 from lifecert.fraud.models import AlertKind, AlertStatus, DeathRecord, Severity
 from lifecert.life_signals.models import SilentEvidence
 from lifecert.life_signals.service import certify_silently, reverse_silent
+from lifecert.notifications.models import OutboxMessage
 from lifecert.retirees.models import CertState, Retiree
 from tests.builders import actor_of, make_city, make_community, make_staff
 from tests.life_signals.helpers import TODAY, due_person, enable_policy, make_sources, signal
@@ -98,8 +99,11 @@ def test_only_the_people_the_policy_allows_are_certified(session: Session) -> No
         select(SilentEvidence).where(SilentEvidence.certification_id == cert.id)
     ).all()
     assert [(u.source_id, u.signals) for u in used] == [(src["hospital"].id, 2)]
-    assert session.scalar(
+    (entry,) = session.scalars(
         select(AuditEntry).where(AuditEntry.action == "life_signals.silent_certified")
+    ).all()
+    assert sorted(rid for _cid, rid in entry.details["decisions"]) == sorted(
+        [good.id, two_sources.id, cleared.id]
     )
     # A rerun certifies nobody twice: the certified are no longer due.
     assert certify_silently(session, today=TODAY).certified == 0
@@ -159,3 +163,7 @@ def test_officer_reverses_and_the_person_is_due_again(session: Session) -> None:
     assert session.scalar(
         select(AuditEntry).where(AuditEntry.action == "life_signals.silent_reversed")
     )
+    told = session.scalars(
+        select(OutboxMessage.text).where(OutboxMessage.retiree_id == person.id)
+    ).all()
+    assert any("医院记录有误" in t and "刷脸" in t for t in told)

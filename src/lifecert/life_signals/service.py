@@ -24,17 +24,24 @@ from lifecert.certification.cycle import Policy, default_policy
 from lifecert.certification.models import Certification, CertMode, CyclePolicy, Outcome
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
+from lifecert.core.i18n import N_, translations_for
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.fraud.models import Alert, AlertLink, AlertStatus, DeathRecord
 from lifecert.life_signals.models import SignalSource, SilentEvidence, SilentPolicy
 from lifecert.life_signals.policy import Rules, accepted_sources, communities_by_rules
 from lifecert.life_signals.signals import signal_counts
+from lifecert.notifications import service as notifications
+from lifecert.notifications.models import ChannelName, MessageKind
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.retirees.service import get_retiree
 
 REVERSED = "silent_reversed"
+_REVERSED_TEXT = N_(
+    "Your certification from your records was cancelled ({reason}). "
+    "Please do the face check on your phone, or call your community."
+)
 _CHUNK = 5000
 _DUE = (CertState.DUE_SOON, CertState.OVERDUE)
 
@@ -44,6 +51,24 @@ class SilentRun:
     certified: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
     certification_ids: list[int] = field(default_factory=list)
+    pending: list[tuple[int, int]] = field(default_factory=list)  # not audited yet
+
+
+def _audit(session: Session, actor: Actor | None, rules: Rules, run: SilentRun) -> None:
+    """One audit entry per batch naming every decision (certification id, retiree id):
+    tens of thousands of entries a night would only slow the chain down."""
+    for start in range(0, len(run.pending), _CHUNK):
+        batch = run.pending[start : start + _CHUNK]
+        audit.record(
+            session,
+            actor=actor,
+            action="life_signals.silent_certified",
+            target_type="certification",
+            target_id=f"{batch[0][0]}-{batch[-1][0]}",
+            details={"policy_id": rules.policy_id, "certified": len(batch),
+                     "decisions": [list(pair) for pair in batch]},
+        )
+    run.pending = []
 
 
 def _checked_since(retiree_id: Any, since: datetime) -> Any:
@@ -118,15 +143,8 @@ def certify_silently(
                 and sum(n for n, _last in per_source.values()) >= rules.min_signals
             }
             _certify(session, run, rules, sources, winners, cycles, today, now)
-    if run.certified:
-        audit.record(
-            session,
-            actor=actor,
-            action="life_signals.silent_certified",
-            target_type="certification",
-            target_id=f"{run.certification_ids[0]}-{run.certification_ids[-1]}",
-            details={"certified": run.certified, "by_source": run.by_source},
-        )
+            if run.pending:
+                _audit(session, actor, rules, run)
     return run
 
 
@@ -202,6 +220,7 @@ def _certify(
             )
         run.certified += len(made)
         run.certification_ids.extend(cid for cid, _rid in made)
+        run.pending.extend((cid, rid) for cid, rid in made)
         for _cid, rid in made:
             for sid in winners[rid]:
                 run.by_source[sources[sid]] = run.by_source.get(sources[sid], 0) + 1
@@ -293,6 +312,7 @@ def reverse_silent(
             "reason": reason.strip()[:500],
         },
     }
+    _tell_reversed(session, retiree.id, certification.id, reason.strip()[:500])
     audit.record(
         session,
         actor=actor,
@@ -302,6 +322,15 @@ def reverse_silent(
         details={"certification_id": certification.id, "reason": reason.strip()[:500]},
     )
     return certification
+
+
+def _tell_reversed(session: Session, retiree_id: int, certification_id: int, reason: str) -> None:
+    """The person reads it in the phone inbox (the notifications outbox), in their language."""
+    language = notifications.language_of(session, retiree_id)
+    text = translations_for(language).gettext(_REVERSED_TEXT).format(reason=reason)
+    notifications.queue_messages(session, [notifications.NewMessage(
+        retiree_id=retiree_id, channel=ChannelName.INBOX, text=text,
+        key=f"silent_reversed:{certification_id}", kind=MessageKind.ADHOC, language=language)])
 
 
 def _date(value: str | None) -> date | None:
