@@ -17,7 +17,8 @@ from lifecert.core.roles import Role
 from lifecert.fraud.alerts import raise_alert
 from lifecert.fraud.models import AlertKind, AlertStatus, DeathRecord, Severity
 from lifecert.life_signals.models import SilentEvidence
-from lifecert.life_signals.service import certify_silently, reverse_silent
+from lifecert.life_signals.reversal import reverse_silent
+from lifecert.life_signals.service import certify_silently
 from lifecert.notifications.models import OutboxMessage
 from lifecert.retirees.models import CertState, Retiree
 from tests.builders import actor_of, make_city, make_community, make_staff

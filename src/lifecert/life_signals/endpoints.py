@@ -12,7 +12,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.roles import Permission
 from lifecert.core.uploads import read_upload
 from lifecert.identity.deps import CurrentActor, SessionDep
-from lifecert.life_signals import imports, reports, service
+from lifecert.life_signals import imports, reports, reversal, service
 from lifecert.life_signals.schemas import (
     BatchResult,
     RegionShareRead,
@@ -68,7 +68,7 @@ def run_silent(session: SessionDep, actor: CurrentActor) -> SilentRunRead:
 def reverse(
     certification_id: int, body: Reversal, session: SessionDep, actor: CurrentActor
 ) -> ReversalRead:
-    cert = service.reverse_silent(
+    cert = reversal.reverse_silent(
         session, actor=actor, certification_id=certification_id, reason=body.reason
     )
     retiree = session.get_one(Retiree, cert.retiree_id)

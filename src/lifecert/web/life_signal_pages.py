@@ -16,7 +16,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import scope_filter
 from lifecert.identity.deps import SessionDep, verify_form_csrf
-from lifecert.life_signals import reports, service
+from lifecert.life_signals import reports, reversal, service
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree
 from lifecert.web.mobile_pages import _retiree as current_retiree
@@ -68,6 +68,6 @@ def reverse(
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    service.reverse_silent(session, actor=actor, certification_id=certification_id,
+    reversal.reverse_silent(session, actor=actor, certification_id=certification_id,
                            reason=reason)
     return RedirectResponse("/life-signals", status_code=303)
