@@ -80,3 +80,28 @@ def test_partner_api_needs_the_key(session: Session, client: TestClient) -> None
     ok = client.post("/api/v1/life-signals", json=body, headers={"X-Partner-Key": PARTNER_KEY})
     assert ok.status_code == 200, ok.text
     assert ok.json() == {"received": 2, "created": 1, "refused": [1]}
+
+
+def test_admin_adds_a_source_whose_key_then_works(session: Session, client: TestClient) -> None:
+    from lifecert.core.roles import Role
+    from tests.builders import login, make_staff
+
+    city = make_city(session)
+    here = make_community(session, city=city)
+    make_staff(session, role=Role.PLATFORM_ADMIN, username="root22")
+    person = due_person(session, here, "新来源")
+    session.commit()
+    csrf = login(client, "root22")
+    made = client.post("/api/v1/life-signals/sources", headers={"X-CSRF-Token": csrf},
+                       json={"code": "care_x", "name": "居家养老服务中心", "kind": "care_visit",
+                             "trust_level": 2})
+    assert made.status_code == 201, made.text
+    policy = client.put(f"/api/v1/life-signals/policies/{city.id}",
+                        headers={"X-CSRF-Token": csrf},
+                        json={"enabled": True, "min_signals": 1, "sources": ["care_x"]})
+    assert policy.status_code == 200, policy.text
+    client.cookies.clear()
+    key = made.json()["partner_key"]
+    body = {"events": [{"id_number": _number(person), "date": TODAY.isoformat()}]}
+    posted = client.post("/api/v1/life-signals", json=body, headers={"X-Partner-Key": key})
+    assert posted.json() == {"received": 1, "created": 1, "refused": []}

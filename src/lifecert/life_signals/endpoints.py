@@ -15,12 +15,15 @@ from lifecert.identity.deps import CurrentActor, SessionDep
 from lifecert.life_signals import imports, reports, reversal, service
 from lifecert.life_signals.schemas import (
     BatchResult,
+    PolicyUpdate,
     RegionShareRead,
     Reversal,
     ReversalRead,
     SignalBatch,
     SilentReport,
     SilentRunRead,
+    SourceCreate,
+    SourceCreated,
     SourceQualityRead,
 )
 from lifecert.retirees.imports import MAX_UPLOAD_BYTES
@@ -41,6 +44,21 @@ def post_batch(
         session, source=source, items=[(e.id_number, e.date) for e in body.events]
     )
     return BatchResult.model_validate(result)
+
+
+@router.post("/sources", response_model=SourceCreated, status_code=201)
+def add_source(body: SourceCreate, session: SessionDep, actor: CurrentActor) -> SourceCreated:
+    source, key = service.add_source(session, actor=actor, code=body.code, name=body.name,
+                                     kind=body.kind, trust_level=body.trust_level)
+    return SourceCreated(id=source.id, code=source.code, partner_key=key)
+
+
+@router.put("/policies/{region_id}", response_model=PolicyUpdate)
+def set_policy(
+    region_id: int, body: PolicyUpdate, session: SessionDep, actor: CurrentActor
+) -> PolicyUpdate:
+    service.set_policy(session, actor=actor, region_id=region_id, **body.model_dump())
+    return body
 
 
 @router.post("/imports", response_model=ImportJobRead, status_code=202)

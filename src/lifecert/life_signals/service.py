@@ -10,6 +10,8 @@ policy's years, and never again after a reversal until the person has had such a
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,11 +25,11 @@ from lifecert.audit import service as audit
 from lifecert.certification.cycle import Policy, default_policy
 from lifecert.certification.models import Certification, CertMode, CyclePolicy, Outcome
 from lifecert.core.db import utcnow
-from lifecert.core.errors import InvalidInput, NotFound
+from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.fraud.models import Alert, AlertLink, AlertStatus, DeathRecord
-from lifecert.life_signals.models import SignalSource, SilentEvidence, SilentPolicy
+from lifecert.life_signals.models import SignalSource, SilentEvidence, SilentPolicy, SourceKind
 from lifecert.life_signals.policy import Rules, accepted_sources, communities_by_rules
 from lifecert.life_signals.signals import signal_counts
 from lifecert.organisation.models import Region
@@ -283,6 +285,26 @@ def set_policy(
         details={k: v for k, v in values.items()},
     )
     return row
+
+
+def add_source(
+    session: Session, *, actor: Actor, code: str, name: str, kind: SourceKind, trust_level: int
+) -> tuple[SignalSource, str]:
+    """A new partner source and its API key (returned once; only its hash is kept)."""
+    actor.require(Permission.MANAGE_REGIONS)
+    if not 1 <= trust_level <= 3:
+        raise InvalidInput("The trust level is 1, 2 or 3.")
+    if session.scalar(select(SignalSource.id).where(SignalSource.code == code)) is not None:
+        raise Conflict("A source with this code exists.")
+    key = secrets.token_urlsafe(32)
+    source = SignalSource(code=code[:32], name=name[:100], kind=kind, trust_level=trust_level,
+                          partner_key_hash=hashlib.sha256(key.encode()).hexdigest())
+    session.add(source)
+    session.flush()
+    audit.record(session, actor=actor, action="life_signals.source_added",
+                 target_type="life_signal_source", target_id=source.id,
+                 details={"code": source.code, "trust_level": trust_level})
+    return source, key
 
 
 def silent_history(session: Session, *, retiree_id: int) -> Sequence[Certification]:
