@@ -39,3 +39,21 @@ def test_override_search_and_export_rights(session: Session, client: TestClient)
                           json={"decision": "approve"}, headers={"X-CSRF-Token": csrf})
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     assert client.get("/api/v1/services/allowance-payments").status_code == 403
+
+
+def test_directory_page_override_and_hide(session: Session, client: TestClient) -> None:
+    city = make_city(session)
+    here = make_community(session, city=city)
+    city_directory(session, city)
+    worker = make_staff(session, role=Role.COMMUNITY_WORKER, regions=[here])
+    session.commit()
+    csrf = login(client, worker.username)
+    page = client.get("/services")
+    assert page.status_code == 200 and "医保卡补办" in page.text and "长沙市" in page.text
+    saved = client.post(f"/services/{here.id}/medical_card",
+                        data={"address": "社区服务站二楼", "hours": "周三", "phone": "",
+                              "active": "on", "csrf": csrf}, follow_redirects=True)
+    assert "社区服务站二楼" in saved.text
+    hidden = client.post(f"/services/{here.id}/hukou", data={"csrf": csrf},
+                         follow_redirects=True)
+    assert "户口迁移 (本社区不提供)" in hidden.text

@@ -96,6 +96,8 @@ def test_elder_applies_worker_approves_export_has_it(server: dict[str, object]) 
 
             tablet = browser.new_page(locale="zh-CN", viewport={"width": 1024, "height": 768})
             _login(tablet, base, "sw")
+            tablet.get_by_role("link", name="办事服务").first.click()
+            assert "高龄津贴" in tablet.inner_text("#directory")
             tablet.get_by_role("link", name="服务申请").first.click()
             tablet.get_by_role("link", name="周桂英").click()
             tablet.locator("button[value=approve]").click()
