@@ -36,7 +36,7 @@ def test_helper_applies_for_their_elder(session: Session, client: TestClient) ->
     sent = client.post("/m/helper/code", data={"phone": "13912340000", "csrf": _csrf(page.text)})
     gateway = get_sms_gateway()
     assert isinstance(gateway, DevGateway)
-    code = re.findall(r"(\d{6})", gateway.sent[-1].text)[0]
+    code = re.findall(r"(\d{6})", gateway.sent[0].text)[0]  # newest first
     home = client.post("/m/helper/login", data={
         "phone": "13912340000", "code": code, "name": "郑小华",
         "id_number": "11010519491231002X", "csrf": _csrf(sent.text)})
