@@ -94,9 +94,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_life_signal')),
     sa.UniqueConstraint('retiree_id', 'source_id', 'occurred_on', name=op.f('uq_life_signal_retiree_id_source_id_occurred_on'))
     )
-    with op.batch_alter_table('life_signal', schema=None) as batch_op:
-        batch_op.create_index('ix_life_signal_occurred_on', ['occurred_on'], unique=False)
-
     op.create_table('service_application',
     sa.Column('service_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('retiree_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -195,9 +192,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_service_application_community_id'))
 
     op.drop_table('service_application')
-    with op.batch_alter_table('life_signal', schema=None) as batch_op:
-        batch_op.drop_index('ix_life_signal_occurred_on')
-
     op.drop_table('life_signal')
     op.drop_table('silent_policy')
     with op.batch_alter_table('public_service', schema=None) as batch_op:

@@ -68,6 +68,7 @@ class _Parser:
     def __post_init__(self) -> None:
         self.keyring = get_keyring()
         self.hashes: dict[str, str | RowProblem] = {}
+        self.days: dict[str, date | None] = {}  # a file has few distinct dates
 
     def parse(self, line: int, number: str, day: str, source: str) -> Staged | RowProblem:
         code = source.strip() or self.default_source
@@ -79,7 +80,9 @@ class _Parser:
                 N_("Use the code the bureau gave the source."),
                 code=code,
             )
-        when = _parse_date(day) if day.strip() else None
+        when = self.days.get(day)
+        if when is None:
+            when = self.days[day] = _parse_date(day) if day.strip() else None
         if when is None or when > self.today:
             return _problem(
                 line, "date", N_("The date is missing or not a past date."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lifecert.core.db import Base, BigIntPK, IdMixin, TimestampMixin, UTCDateTime, str_enum, utcnow
@@ -36,10 +36,8 @@ class LifeSignal(IdMixin, Base):
     """One dated event: the person was seen alive by ``source`` on ``occurred_on``."""
 
     __tablename__ = "life_signal"
-    __table_args__ = (
-        UniqueConstraint("retiree_id", "source_id", "occurred_on"),
-        Index("ix_life_signal_occurred_on", "occurred_on"),
-    )
+    # One index: the evaluation reads a person's signals by source and date range.
+    __table_args__ = (UniqueConstraint("retiree_id", "source_id", "occurred_on"),)
 
     retiree_id: Mapped[int] = mapped_column(
         BigIntPK, ForeignKey("retiree.id", ondelete="CASCADE")

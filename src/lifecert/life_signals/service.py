@@ -11,6 +11,7 @@ policy's years, and never again after a reversal until the person has had such a
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, insert, select, update
+from sqlalchemy import Select, exists, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from lifecert.audit import service as audit
 from lifecert.certification.cycle import Policy, default_policy
 from lifecert.certification.models import Certification, CertMode, CyclePolicy, Outcome
-from lifecert.core.db import utcnow
+from lifecert.core.db import bulk_insert, utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
@@ -188,18 +189,13 @@ def _certify(
             valid_until = today + timedelta(days=policy.cycle_days)
             certs.append(_certification(rules, sources, winners[person.id], person, valid_until))
             updates[(valid_until, policy)].append(person.id)
-        made = session.execute(
-            insert(Certification).returning(
-                Certification.id, Certification.retiree_id, sort_by_parameter_order=True
-            ),
-            certs,
-        ).all()
+        made = _insert_certifications(session, certs)
         evidence = [
             {"certification_id": cid, "source_id": sid, "signals": n, "last_on": last}
             for cid, rid in made
             for sid, (n, last) in winners[rid].items()
         ]
-        session.execute(insert(SilentEvidence), evidence)
+        bulk_insert(session, SilentEvidence, evidence)
         for (valid_until, policy), retiree_ids in updates.items():
             session.execute(
                 update(Retiree)
@@ -219,6 +215,33 @@ def _certify(
         for _cid, rid in made:
             for sid in winners[rid]:
                 run.by_source[sources[sid]] = run.by_source.get(sources[sid], 0) + 1
+
+
+def _insert_certifications(
+    session: Session, certs: list[dict[str, Any]]
+) -> list[tuple[int, int]]:
+    """Insert the decisions, returning (certification id, retiree id). PostgreSQL: ids taken
+    from the sequence in one query, rows written with COPY (thousands a second)."""
+    if session.connection().dialect.name != "postgresql":
+        made = session.execute(
+            insert(Certification).returning(
+                Certification.id, Certification.retiree_id, sort_by_parameter_order=True
+            ),
+            certs,
+        ).all()
+        return [(cid, rid) for cid, rid in made]
+    ids = session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence('certification', 'id')) "
+             "FROM generate_series(1, :n)"),
+        {"n": len(certs)},
+    ).all()
+    rows = [
+        {**cert, "id": cid, "evidence": json.dumps(cert["evidence"], ensure_ascii=False),
+         "frame_keys": "[]"}
+        for cert, cid in zip(certs, ids, strict=True)
+    ]
+    bulk_insert(session, Certification, rows)
+    return [(row["id"], row["retiree_id"]) for row in rows]
 
 
 def _certification(
