@@ -23,15 +23,24 @@ from lifecert.enrollment.models import (
 )
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
 from lifecert.identity.models import ApiToken
+from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
+from lifecert.services.models import (
+    AllowancePayment,
+    ApplicationStep,
+    PublicService,
+    ServiceApplication,
+)
 from lifecert.system.models import JobRun
 
 __all__ = [
     "Alert",
     "AlertLink",
+    "AllowancePayment",
     "ApiToken",
+    "ApplicationStep",
     "AuditEntry",
     "AuditHead",
     "Base",
@@ -51,18 +60,24 @@ __all__ = [
     "ImportJob",
     "Invitation",
     "JobRun",
+    "LifeSignal",
     "LoginCode",
     "MonthlyCertified",
     "MonthlyRate",
     "NotificationPreference",
     "OutboxMessage",
     "PaymentChange",
+    "PublicService",
     "Region",
     "Retiree",
     "RetireeCount",
     "RetireeNote",
     "RetireeTransfer",
     "ReviewCase",
+    "ServiceApplication",
+    "SignalSource",
+    "SilentEvidence",
+    "SilentPolicy",
     "Staff",
     "StaffRegion",
     "StoredPhoto",

@@ -26,11 +26,13 @@ from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import death_records_router, deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
+from lifecert.life_signals.endpoints import router as life_signals_router
 from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
+from lifecert.services.endpoints import router as services_router
 from lifecert.system.endpoints import router as system_router
 from lifecert.system.scheduler import EmbeddedScheduler
 from lifecert.web.api_docs_pages import router as api_docs_router
@@ -42,14 +44,17 @@ from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.import_pages import router as import_pages_router
+from lifecert.web.life_signal_pages import router as life_signal_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
+from lifecert.web.mobile_service_pages import router as mobile_services_router
 from lifecert.web.notification_pages import mobile_router as inbox_router
 from lifecert.web.notification_pages import router as notification_pages_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
 from lifecert.web.retiree_pages import router as retiree_pages_router
+from lifecert.web.service_pages import router as service_pages_router
 from lifecert.web.templating import STATIC_DIR
 
 
@@ -144,6 +149,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications_router,
         notification_pages_router,
         inbox_router,
+        life_signals_router,
+        services_router,
+        service_pages_router,
+        mobile_services_router,
+        life_signal_pages_router,
         mobile_router,
         service_worker_router,
     ):

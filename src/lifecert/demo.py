@@ -18,6 +18,7 @@ from lifecert.community.demo import seed_demo_community
 from lifecert.dashboards.history import add_certification_history
 from lifecert.dashboards.rates import backfill_rates
 from lifecert.fraud.demo import seed_demo_alerts
+from lifecert.life_signals.demo import seed_demo_life_signals
 from lifecert.notifications.demo import seed_demo_notifications
 from lifecert.organisation.demo import (
     DEMO_PASSWORD,
@@ -29,6 +30,7 @@ from lifecert.organisation.demo import (
 from lifecert.organisation.models import Region, Staff
 from lifecert.retirees.demo import insert_retirees, retiree_rows, roster_csv_lines
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
+from lifecert.services.demo import seed_demo_services
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -69,6 +71,8 @@ def build_demo(
     seed_demo_notifications(session, demo, today=today or date.today())
     seed_demo_certifications(session, demo)
     seed_demo_alerts(session, demo)
+    seed_demo_services(session, demo, today=today or date.today())
+    seed_demo_life_signals(session, demo, today=today or date.today(), seed=seed)
     return demo
 
 

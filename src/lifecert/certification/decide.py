@@ -32,7 +32,7 @@ from lifecert.core.logging import get_logger
 from lifecert.core.settings import get_settings
 from lifecert.core.storage import get_blob_store
 from lifecert.enrollment import service as enrollment
-from lifecert.enrollment.models import FaceTemplate, TemplateStatus
+from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
 from lifecert.face_engine.matching import AGED_REFERENCE
 from lifecert.face_engine.quality import eyes_closed_in_frames, usable

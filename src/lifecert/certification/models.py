@@ -28,6 +28,7 @@ class CertMode(StrEnum):
     HOME_VISIT = "home_visit"  # a community worker's device at the elder's home
     COUNTER = "counter"  # at the bureau or community counter
     NON_FACE = "non_face"  # in-person verification without a face check
+    SILENT = "silent"  # from life signals of trusted sources (lifecert.life_signals)
 
 
 class Outcome(StrEnum):

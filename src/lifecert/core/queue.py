@@ -27,6 +27,8 @@ TASK_MODULES = [
     "lifecert.notifications.tasks",
     "lifecert.dashboards.tasks",
     "lifecert.audit.tasks",
+    "lifecert.life_signals.tasks",
+    "lifecert.services.tasks",
 ]
 
 
@@ -45,6 +47,14 @@ def build_celery(settings: Settings) -> Celery:
         timezone="Asia/Shanghai",
         broker_connection_retry_on_startup=True,
         beat_schedule={
+            "silent-certification": {  # before the cycle: the certified are not reminded
+                "task": "life_signals.certify_silently",
+                "schedule": crontab(hour=0, minute=30),
+            },
+            "service-application-reminders": {
+                "task": "services.remind_pending",
+                "schedule": crontab(hour=9, minute=30),
+            },
             "certification-cycle": {
                 "task": "certification.run_cycle",
                 "schedule": crontab(hour=1, minute=0),

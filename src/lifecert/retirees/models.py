@@ -39,6 +39,7 @@ class ImportKind(StrEnum):
     ROSTER = "roster"
     PHOTOS = "photos"
     DEATHS = "deaths"  # death registrations (lifecert.fraud.deaths)
+    LIFE_SIGNALS = "life_signals"  # partner events (lifecert.life_signals.imports)
 
 
 class ImportStatus(StrEnum):

@@ -1,0 +1,34 @@
+"""The demo seeding of both domains works on the demo city (the lead wires it into demo.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lifecert.certification.models import Certification, CertMode
+from lifecert.demo import DemoSize, build_demo
+from lifecert.life_signals.demo import seed_demo_life_signals
+from lifecert.life_signals.models import LifeSignal
+from lifecert.services.demo import seed_demo_services
+from lifecert.services.models import AllowancePayment, PublicService, ServiceApplication
+from lifecert.services.service import directory_for
+
+
+def test_demo_seeds_directory_applications_and_signals(session: Session) -> None:
+    today = date.today()
+    demo = build_demo(session, size=DemoSize(retirees=400, districts=2, streets=6,
+                                             communities=20), seed=7)
+    seed_demo_services(session, demo, today=today)
+    certified = seed_demo_life_signals(session, demo, today=today)
+    community = demo.staff["worker"].regions[0]
+    names = {s.name for s in directory_for(session, community=community)}
+    assert {"高龄津贴", "老年助餐补贴", "医保卡补办", "户口迁移（投靠子女）"} <= names
+    assert session.scalar(select(func.count()).select_from(PublicService)) == 7
+    assert session.scalar(select(func.count()).select_from(ServiceApplication)) >= 1
+    assert session.scalar(select(func.count()).select_from(AllowancePayment)) <= 1
+    assert session.scalar(select(func.count()).select_from(LifeSignal)) > 0
+    silent = session.scalar(select(func.count()).select_from(Certification).where(
+        Certification.mode == CertMode.SILENT))
+    assert silent == certified > 0
