@@ -8,7 +8,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.certification.models import Certification, CertMode, Outcome
 from lifecert.core.db import utcnow
 from lifecert.core.roles import Role
@@ -65,7 +65,7 @@ def test_officer_reverses_on_the_page_and_the_phone_shows_it(
     officer = make_staff(session, role=Role.BUREAU_OFFICER, regions=[city])
     session.commit()
 
-    client.get(f"/m/i/{invitation_token(person.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=person.id)}")
     records = client.get("/m/records").text
     assert "市医保定点医院" in records and "无需刷脸" in records
     client.cookies.clear()
@@ -81,6 +81,6 @@ def test_officer_reverses_on_the_page_and_the_phone_shows_it(
     session.refresh(person)
     assert person.cert_state == CertState.OVERDUE
     client.cookies.clear()
-    client.get(f"/m/i/{invitation_token(person.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=person.id)}")
     records = client.get("/m/records").text
     assert "家属报告老人已住院多月" in records and "已被人社局撤销" in records

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.models import AuditEntry
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Role
 from lifecert.notifications.models import OutboxMessage
@@ -125,7 +125,7 @@ def test_refusal_reason_on_the_phone_in_chinese(session: Session, client: TestCl
                            follow_redirects=False)
     assert response.status_code == 303, response.text
     client.cookies.clear()
-    client.get(f"/m/i/{invitation_token(elder.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=elder.id)}")
     phone = client.get(f"/m/applications/{app.id}", headers={"Accept-Language": "zh-CN"})
     assert phone.status_code == 200
     assert "未通过" in phone.text and "原因" in phone.text and "户籍不在本市" in phone.text

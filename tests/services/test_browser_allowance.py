@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.roles import Role
@@ -43,7 +43,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
                      role=Role.BUREAU_OFFICER, regions=[city])
         elder = make_retiree(session, community=community, name="周桂英", birth=date(1936, 4, 9))
         session.commit()
-        ids = {"elder": elder.id, "token": invitation_token(elder.id)}
+        ids = {"elder": elder.id,
+               "token": issue_invitation(session, actor=None, retiree_id=elder.id)}
+        session.commit()
     with serving(url, engine) as base:
         yield {**ids, "base": base, "engine": engine}
 

@@ -18,7 +18,7 @@ from lifecert.life_signals.service import certify_silently, set_policy
 from lifecert.retirees.models import CertState, Retiree
 
 if TYPE_CHECKING:
-    from lifecert.demo import DemoCity
+    from lifecert.organisation.demo import DemoCity
 
 SOURCES = [
     ("hospital", "长沙市医保定点医院就诊", SourceKind.HOSPITAL, 3),

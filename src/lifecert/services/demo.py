@@ -19,7 +19,7 @@ from lifecert.services.models import PublicService, ServiceCategory
 from lifecert.services.service import save_service
 
 if TYPE_CHECKING:
-    from lifecert.demo import DemoCity
+    from lifecert.organisation.demo import DemoCity
 
 C = ServiceCategory
 SERVICES: list[tuple[str, dict[str, object]]] = [
