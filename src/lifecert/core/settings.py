@@ -107,6 +107,22 @@ class QueueSettings(BaseModel):
     result_backend: str = "redis://127.0.0.1:6379/1"
 
 
+class WorkSettings(BaseModel):
+    """The face-work pool (``core.workpool``) and the limits that protect the server."""
+
+    workers: int = Field(default=0, ge=0, le=256)  # 0: one per core
+    queue: int = Field(default=-1, ge=-1, le=10_000)  # -1: four waiting places per worker
+    retry_after_s: int = Field(default=3, ge=1, le=600)
+    # Client addresses: X-Forwarded-For is believed only from these peers (IPs or networks).
+    trusted_proxies: list[str] = []
+    # Failed logins per account (and per account + client address) before a lock.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lock_s: int = Field(default=900, ge=1)
+    # Wrong SMS codes per code, and challenge submits per address per minute.
+    code_max_attempts: int = Field(default=5, ge=1, le=50)
+    ip_requests_per_minute: int = Field(default=120, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIFECERT_",
@@ -133,6 +149,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     sms: SmsSettings = SmsSettings()
     fraud: FraudSettings = FraudSettings()
+    work: WorkSettings = WorkSettings()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
