@@ -13,6 +13,7 @@ from lifecert.certification.models import (
 )
 from lifecert.community.models import CommunityEvent, EventSignup, HomeVisit, RetireeNote
 from lifecert.core.db import Base
+from lifecert.core.limits import RateCounter
 from lifecert.dashboards.models import MonthlyCertified, MonthlyRate, RetireeCount
 from lifecert.enrollment.models import (
     BiometricConsent,
@@ -49,6 +50,7 @@ __all__ = [
     "HomeVisit",
     "ImportJob",
     "JobRun",
+    "RateCounter",
     "LoginCode",
     "MonthlyCertified",
     "MonthlyRate",

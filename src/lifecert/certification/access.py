@@ -9,12 +9,12 @@ import secrets
 from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import FamilyHelper, FamilyLink, LoginCode
 from lifecert.core.crypto import get_keyring
-from lifecert.core.db import utcnow
+from lifecert.core.db import session_scope, utcnow
 from lifecert.core.errors import (
     AuthenticationRequired,
     Conflict,
@@ -86,6 +86,9 @@ def request_retiree_code(session: Session, *, id_number: str) -> str:
 
 
 def verify_code(session: Session, *, phone: str, code: str, retiree_id: int | None) -> None:
+    """Check a code. The attempt is counted first, atomically and in its own committed
+    transaction: parallel guesses cannot share one count, and a refusal (which rolls the
+    request back) still counts. Past the limit even the right code is refused."""
     row = session.scalar(
         select(LoginCode)
         .where(
@@ -98,12 +101,24 @@ def verify_code(session: Session, *, phone: str, code: str, retiree_id: int | No
     )
     if row is None or row.expires_at < utcnow():
         raise AuthenticationRequired("The code has expired. Ask for a new one.")
-    row.attempts += 1
-    if row.attempts > 5:
+    with session_scope() as own:
+        attempts = own.execute(
+            update(LoginCode)
+            .where(LoginCode.id == row.id)
+            .values(attempts=LoginCode.attempts + 1)
+            .returning(LoginCode.attempts)
+        ).scalar_one()
+    if attempts > get_settings().work.code_max_attempts:
         raise TooManyRequests("Too many wrong codes. Ask for a new one.")
     if not hmac.compare_digest(row.code_hash, _code_hash(phone, code.strip())):
         raise AuthenticationRequired("The code is not right. Check the text message.")
-    row.used_at = utcnow()
+    used = session.execute(
+        update(LoginCode)
+        .where(LoginCode.id == row.id, LoginCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    if used != 1:
+        raise AuthenticationRequired("The code has expired. Ask for a new one.")
 
 
 def login_retiree(session: Session, *, id_number: str, code: str) -> Retiree:

@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field
 
 from lifecert.certification import payments, service
 from lifecert.certification.access import ensure_helper_may_certify
-from lifecert.certification.challenges import Helper, issue_challenge
+from lifecert.certification.challenges import Helper, claim_challenge_now, issue_challenge
 from lifecert.certification.cycle import Policy, set_policy
 from lifecert.certification.decide import Context, Frame
 from lifecert.certification.models import CertMode, FamilyHelper
+from lifecert.core.client import client_address
 from lifecert.core.errors import (
     AuthenticationRequired,
     InvalidInput,
@@ -27,6 +28,8 @@ from lifecert.core.i18n import get_locale
 from lifecert.core.roles import Permission
 from lifecert.core.security import csrf_matches
 from lifecert.core.settings import get_settings
+from lifecert.core.uploads import check_image_header
+from lifecert.core.workpool import reserve_face_work, run_face_work
 from lifecert.face_engine import FaceEngineError, message
 from lifecert.identity.deps import CurrentActor, SessionDep, resolve_actor
 from lifecert.organisation.service import get_region
@@ -89,7 +92,7 @@ def new_challenge(
 
 
 @router.post("/certify/hint")
-async def quality_hint(
+def quality_hint(
     request: Request,
     session: SessionDep,
     frame: UploadFile,
@@ -97,12 +100,10 @@ async def quality_hint(
 ) -> dict[str, Any]:
     """Live advice while the person gets ready ("move closer", "too dark"). Decides nothing."""
     _who(request, session, retiree_id)
-    data = await frame.read(get_settings().certification.max_frame_bytes + 1)
-    if len(data) > get_settings().certification.max_frame_bytes:
-        raise PayloadTooLarge("A picture is too large. Please try again.")
+    data = _read_frame(frame)
     engine = get_face_engine()
     try:
-        quality = engine.quality(engine.decode(data))
+        quality = run_face_work(lambda: engine.quality(engine.decode(data)))
     except FaceEngineError as exc:
         raise InvalidInput("The picture could not be read.") from exc
     locale = "zh-CN" if get_locale() == "zh_CN" else "en"
@@ -113,8 +114,19 @@ async def quality_hint(
     }
 
 
+def _read_frame(upload: UploadFile) -> bytes:
+    """One picture's bytes, refused when the file or its declared size is not phone-sized."""
+    limit = get_settings().certification.max_frame_bytes
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge("A picture is too large. Please try again.")
+    face = get_settings().face
+    check_image_header(data, max_pixels=face.max_image_pixels, max_side=face.max_image_side)
+    return data
+
+
 @router.post("/certify/submit")
-async def submit(
+def submit(
     request: Request,
     session: SessionDep,
     frames: list[UploadFile],
@@ -125,32 +137,36 @@ async def submit(
 ) -> dict[str, Any]:
     if not request.session.get("staff_id"):
         _check_csrf(request)
-    limits = get_settings().certification
-    if len(frames) > limits.max_frames:
-        raise PayloadTooLarge("Too many pictures were sent at once.")
-    try:
-        seconds = [float(t) / 1000.0 for t in json.loads(times)]
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("The pictures arrived without their times. Please try again.") from exc
-    if len(seconds) != len(frames):
-        raise InvalidInput("The pictures arrived without their times. Please try again.")
-    data = []
-    for upload in frames:
-        chunk = await upload.read(limits.max_frame_bytes + 1)
-        data.append(chunk)
-    context = Context(
-        device=request.headers.get("user-agent", ""),
-        ip=request.client.host if request.client else "",
-        latitude=latitude,
-        longitude=longitude,
-    )
-    certification = service.certify_with_face(
-        session,
-        nonce=nonce,
-        client_binding=client_binding(request),
-        frames=[Frame(d, s) for d, s in zip(data, seconds, strict=True)],
-        context=context,
-    )
+    binding = client_binding(request)
+    # A place on the face-work pool first (busy: 503, the nonce is kept for the retry); then
+    # the nonce is spent in its own committed transaction: whatever happens next, it is used.
+    with reserve_face_work():
+        challenge_id = claim_challenge_now(nonce=nonce, client_binding=binding)
+        ip = client_address(request)
+        limits = get_settings().certification
+        if len(frames) > limits.max_frames:
+            raise PayloadTooLarge("Too many pictures were sent at once.")
+        try:
+            seconds = [float(t) / 1000.0 for t in json.loads(times)]
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(
+                "The pictures arrived without their times. Please try again."
+            ) from exc
+        if len(seconds) != len(frames):
+            raise InvalidInput("The pictures arrived without their times. Please try again.")
+        data = [_read_frame(upload) for upload in frames]
+        context = Context(
+            device=request.headers.get("user-agent", ""),
+            ip=ip,
+            latitude=latitude,
+            longitude=longitude,
+        )
+        certification = service.certify_claimed(
+            session,
+            challenge_id=challenge_id,
+            frames=[Frame(d, s) for d, s in zip(data, seconds, strict=True)],
+            context=context,
+        )
     return {
         "id": certification.id,
         "outcome": certification.outcome.value,

@@ -26,6 +26,7 @@ TASK_MODULES = [
     "lifecert.certification.tasks",
     "lifecert.notifications.tasks",
     "lifecert.dashboards.tasks",
+    "lifecert.audit.tasks",
 ]
 
 
@@ -71,6 +72,14 @@ def build_celery(settings: Settings) -> Celery:
             "dashboard-rate-snapshot": {
                 "task": "dashboards.snapshot_rates",
                 "schedule": crontab(hour=23, minute=50),  # Asia/Shanghai, as every entry here
+            },
+            "audit-seal": {
+                "task": "audit.seal",
+                "schedule": crontab(),  # every minute: the single sealer of the audit chain
+            },
+            "audit-checkpoint": {
+                "task": "audit.checkpoint",
+                "schedule": crontab(minute=5),
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

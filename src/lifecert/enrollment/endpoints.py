@@ -41,14 +41,14 @@ def withdraw_consent(retiree_id: int, session: SessionDep, actor: CurrentActor) 
 
 
 @router.post("/retirees/{retiree_id}/templates", response_model=EnrollmentResult, status_code=201)
-async def upload_reference(
+def upload_reference(
     retiree_id: int,
     photo: UploadFile,
     session: SessionDep,
     actor: CurrentActor,
     device: Annotated[str, Form(max_length=200)] = "",
 ) -> EnrollmentResult:
-    data = await read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
+    data = read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
     enrolled = service.enroll_photo(
         session,
         actor=actor,
@@ -87,13 +87,13 @@ def decide_review(
 
 
 @router.post("/imports/photos", response_model=ImportJobRead, status_code=202)
-async def upload_photos(
+def upload_photos(
     file: UploadFile,
     session: SessionDep,
     actor: CurrentActor,
     consent_collected: Annotated[bool, Form()] = False,
 ) -> ImportJobRead:
-    data = await read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
+    data = read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
     job = photo_import.start_photo_import(
         session,
         actor=actor,

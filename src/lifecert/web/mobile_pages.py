@@ -20,6 +20,7 @@ from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.notifications import service as notifications
 from lifecert.retirees.models import CertRoute, Retiree
 from lifecert.web.templating import render
+from lifecert.web.throttle import throttle_address
 
 router = APIRouter(include_in_schema=False, prefix="/m")
 
@@ -55,6 +56,7 @@ def send_code(
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     try:
         phone = access.request_retiree_code(session, id_number=id_number)
     except LifeCertError as exc:
@@ -78,6 +80,7 @@ def login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     try:
         retiree = access.login_retiree(session, id_number=id_number, code=code)
     except LifeCertError as exc:
@@ -217,6 +220,7 @@ def helper_code(
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     access.request_helper_code(session, phone=phone)
     return render(request, "m/helper_login.html", phone=phone, code_sent=True)
 
@@ -232,6 +236,7 @@ def helper_login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     helper = access.login_helper(session, phone=phone, code=code, name=name, id_number=id_number)
     _start_session(request, helper_id=helper.id)
     return RedirectResponse("/m/helper", status_code=303)
