@@ -25,6 +25,7 @@ from lifecert.core.errors import (
 )
 from lifecert.core.faces import get_face_engine
 from lifecert.core.i18n import get_locale
+from lifecert.core.limits import hit_limit
 from lifecert.core.roles import Permission
 from lifecert.core.security import csrf_matches
 from lifecert.core.settings import get_settings
@@ -80,6 +81,8 @@ def new_challenge(
     request: Request, session: SessionDep, retiree_id: Annotated[int | None, Form()] = None
 ) -> dict[str, Any]:
     who, mode, helper = _who(request, session, retiree_id)
+    per_day = get_settings().work.challenges_per_day
+    hit_limit(f"challenge:{who}:{date.today().isoformat()}", limit=per_day, window_s=86400)
     challenge = issue_challenge(
         session, retiree_id=who, mode=mode, client_binding=client_binding(request), helper=helper
     )

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, UploadFile
 
 from lifecert.core.faces import get_face_engine
-from lifecert.core.uploads import read_upload
+from lifecert.core.settings import get_settings
+from lifecert.core.uploads import check_image_header, read_upload
+from lifecert.core.workpool import run_face_work
 from lifecert.enrollment import photo_import, privacy, service
 from lifecert.enrollment.models import TemplateSource, TemplateStatus
 from lifecert.enrollment.schemas import (
@@ -49,7 +51,10 @@ def upload_reference(
     device: Annotated[str, Form(max_length=200)] = "",
 ) -> EnrollmentResult:
     data = read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
-    enrolled = service.enroll_photo(
+    face = get_settings().face
+    check_image_header(data, max_pixels=face.max_image_pixels, max_side=face.max_image_side)
+    enrolled = run_face_work(
+        service.enroll_photo,
         session,
         actor=actor,
         retiree_id=retiree_id,
