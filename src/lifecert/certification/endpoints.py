@@ -81,6 +81,7 @@ def new_challenge(
     request: Request, session: SessionDep, retiree_id: Annotated[int | None, Form()] = None
 ) -> dict[str, Any]:
     who, mode, helper = _who(request, session, retiree_id)
+    session.commit()  # end the read: SQLite cannot write after another commit otherwise
     per_day = get_settings().work.challenges_per_day
     hit_limit(f"challenge:{who}:{date.today().isoformat()}", limit=per_day, window_s=86400)
     challenge = issue_challenge(

@@ -1,9 +1,12 @@
 """Atomic counters for limits (login lockout, code attempts, per-address throttles).
 
-Each call counts in its *own* committed transaction with one ``UPDATE … SET n = n + 1 …
+Each count is taken in its *own* committed transaction with one ``UPDATE … SET n = n + 1 …
 RETURNING``, so parallel requests cannot lose updates and a refusal, which rolls the
 request back, still counts. The count is taken *before* the guarded work: of any number of
 parallel attempts, at most ``limit`` are evaluated.
+
+Count before the request's session reads anything: on SQLite a transaction that has read
+cannot write any more once another connection committed (PostgreSQL does not mind).
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def hit_limit(key: str, *, limit: int, window_s: int) -> None:
         )
 
 
-def clear_attempts(key: str) -> None:
-    """Forget a key's attempts and lock (after a success), in its own transaction."""
-    with session_scope() as own:
-        own.execute(delete(RateCounter).where(RateCounter.key == key))
+def clear_attempts(session: Session, *keys: str) -> None:
+    """Forget keys' attempts and locks after a success, in the caller's transaction (the
+    success commits with it)."""
+    session.execute(delete(RateCounter).where(RateCounter.key.in_(keys)))

@@ -64,8 +64,7 @@ def authenticate_staff(
     ok = verify_password(staff.password_hash if staff else None, password)
     if staff is None or not ok or not staff.is_active:
         raise AuthenticationRequired("Wrong username or password.")
-    clear_attempts(pair_key)
-    clear_attempts(account_key)
+    clear_attempts(session, pair_key, account_key)  # with the login: it commits with it
     staff.failed_logins = 0
     staff.last_login_at = now
     if password_needs_rehash(staff.password_hash):
