@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import CertMode, ChallengeSession, ChallengeStatus
@@ -58,18 +58,26 @@ def issue_challenge(
 
 
 def _claim(session: Session, *, nonce: str, client_binding: str) -> ChallengeSession:
-    challenge = session.query(ChallengeSession).filter_by(nonce=nonce).one_or_none()
-    if challenge is None or challenge.client_binding != client_binding:
-        raise ReplayDetected("This check is not valid any more. Please start again.")
-    claimed = session.execute(
+    claimed = session.execute(  # one statement: the claim is atomic on every database
         update(ChallengeSession)
-        .where(ChallengeSession.id == challenge.id, ChallengeSession.status == ChallengeStatus.OPEN)
+        .where(
+            ChallengeSession.nonce == nonce,
+            ChallengeSession.client_binding == client_binding,
+            ChallengeSession.status == ChallengeStatus.OPEN,
+        )
         .values(status=ChallengeStatus.USED)
-    ).rowcount  # type: ignore[attr-defined]
-    if claimed != 1:
+        .returning(ChallengeSession.id)
+    ).scalar_one_or_none()
+    if claimed is None:
+        known = session.scalar(
+            select(ChallengeSession.id).where(
+                ChallengeSession.nonce == nonce, ChallengeSession.client_binding == client_binding
+            )
+        )
+        if known is None:
+            raise ReplayDetected("This check is not valid any more. Please start again.")
         raise ReplayDetected("This check was already sent. Please start again.")
-    session.refresh(challenge)
-    return challenge
+    return session.get_one(ChallengeSession, claimed, populate_existing=True)
 
 
 def claim_challenge(session: Session, *, nonce: str, client_binding: str) -> ChallengeSession:
