@@ -41,7 +41,8 @@ def check_image_header(data: bytes, *, max_pixels: int, max_side: int) -> None:
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only
             width, height = image.size
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # (the warning is raised where another thread turned warnings into errors)
         raise PayloadTooLarge("The picture is too large. Please try again.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return
