@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from lifecert.core.workpool import Busy, WorkPool
 
@@ -90,3 +94,44 @@ def _catch(errors: list[BaseException], pool: WorkPool) -> None:
         pool.run(lambda: None)
     except Busy as exc:
         errors.append(exc)
+
+
+def test_a_busy_server_answers_503_with_retry_after_and_keeps_the_nonce(
+    client: TestClient, session: Session
+) -> None:
+    from lifecert.certification.access import invitation_token
+    from lifecert.core.workpool import reset_work_pool
+    from tests.certification.helpers import enrolled_retiree, jpeg
+
+    retiree = enrolled_retiree(session, face_seed=5)
+    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    csrf = re.search(r'data-csrf="([^"]+)"', client.get("/m/check").text).group(1)  # type: ignore[union-attr]
+    nonce = client.post("/api/v1/certify/challenge", headers={"X-CSRF-Token": csrf}).json()["nonce"]
+    form = {"nonce": nonce, "times": json.dumps([i * 125 for i in range(8)])}
+    files = [("frames", (f"f{i}.jpg", jpeg(5), "image/jpeg")) for i in range(8)]
+    pool = WorkPool(workers=1, queue=0, retry_after_s=4)
+    reset_work_pool(pool)
+    release, holding = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        holding.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=pool.run, args=(hold,))
+    holder.start()
+    try:
+        holding.wait(5)
+        busy = client.post(
+            "/api/v1/certify/submit", headers={"X-CSRF-Token": csrf}, data=form, files=files
+        )
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "4"
+        assert "认证的人很多" in busy.json()["detail"]
+        release.set()
+        holder.join(5)
+        done = client.post(
+            "/api/v1/certify/submit", headers={"X-CSRF-Token": csrf}, data=form, files=files
+        )
+        assert done.status_code == 200, done.text  # the refused try did not spend the nonce
+    finally:
+        release.set()
+        reset_work_pool(None)
