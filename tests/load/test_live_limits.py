@@ -140,6 +140,10 @@ def test_eight_parallel_submits_all_answer_and_health_stays_fast(
     assert all(r.json()["outcome"] in ("certified", "retry", "review") for r in decided)
     assert probe.samples and probe.worst_ms <= 1000, probe.samples
     assert max(after) <= 1000
+    print(
+        f"8 submits: {[(round(t, 1), r.status_code) for _, t, r in results]}, "
+        f"health worst {probe.worst_ms:.0f} ms during, {max(after):.0f} ms after"
+    )
 
 
 # -- images that declare too many pixels ----------------------------------------------------
@@ -195,6 +199,7 @@ def test_huge_pngs_are_refused_fast_on_every_frame_endpoint(
             seconds = time.perf_counter() - started
             assert 400 <= response.status_code < 500, (name, endpoint, response.text[:300])
             assert seconds <= 2, (name, endpoint, seconds)
+            print(f"{name}px {endpoint}: {response.status_code} in {seconds * 1000:.0f} ms")
 
 
 def test_health_stays_fast_while_four_huge_pngs_are_in_flight(
@@ -218,6 +223,7 @@ def test_health_stays_fast_while_four_huge_pngs_are_in_flight(
         statuses = [s for batch in _parallel(4, send) for s in batch]
     assert all(400 <= s < 500 for s in statuses), statuses
     assert len(probe.samples) >= 2 and probe.worst_ms <= 1000, probe.samples
+    print(f"health worst {probe.worst_ms:.0f} ms over {len(probe.samples)} probes")
 
 
 # -- passwords ------------------------------------------------------------------------------
@@ -255,6 +261,7 @@ def test_forty_parallel_wrong_passwords_evaluate_at_most_limit_plus_two(
     locked = [r for r in responses if "Too many failed attempts" in r.text]
     assert len(wrong) + len(locked) == 40
     assert len(wrong) <= LOGIN_LIMIT + 2
+    print(f"40 parallel wrong passwords: {len(wrong)} evaluated, {len(locked)} refused unread")
     assert _audit_count(server, "staff.login_failed") - failed_before == len(wrong)
     refused = _login_once(server, "boss", PASSWORD, "198.51.100.1")
     assert refused.status_code == 401 and "Too many failed attempts" in refused.text
@@ -281,6 +288,7 @@ def test_unknown_and_known_user_names_cost_the_same_time(
             assert "Wrong username or password" in response.text
     k, u = statistics.median(known[2:]), statistics.median(unknown[2:])  # the first: warm-up
     assert abs(k - u) / max(k, u) <= 0.20, (known, unknown)
+    print(f"median login known {k * 1000:.0f} ms, unknown {u * 1000:.0f} ms")
 
 
 # -- helper SMS codes -----------------------------------------------------------------------
@@ -323,6 +331,7 @@ def test_thirty_parallel_wrong_helper_codes_evaluate_at_most_limit_plus_one(
     refused = [r for r in responses if r.status_code == 429]
     assert len(evaluated) + len(refused) == 30, [r.status_code for r in responses]
     assert len(evaluated) <= CODE_LIMIT + 1
+    print(f"30 parallel wrong helper codes: {len(evaluated)} evaluated, {len(refused)} refused")
     assert _helper_login(client, phone, code, csrf).status_code == 429
 
 

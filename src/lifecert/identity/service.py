@@ -24,8 +24,6 @@ from lifecert.identity.models import ApiToken
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import get_staff_by_username
 
-MAX_FAILED_LOGINS = 5  # the default of ``work.login_max_failures``
-LOCKOUT = timedelta(minutes=15)
 ACCOUNT_FACTOR = 4  # an account, from all addresses together, locks after 4x the failures
 
 
