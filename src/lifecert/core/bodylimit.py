@@ -83,8 +83,12 @@ class BodyLimitMiddleware:
 async def _refuse(send: Send, limit: int) -> None:
     detail = gettext("The upload is larger than {mb} MB.", mb=max(1, limit >> 20))
     body = json.dumps(
-        {"type": "https://lifecert.invalid/problems/payload_too_large",
-         "title": "payload_too_large", "status": 413, "detail": detail},
+        {
+            "type": "https://lifecert.invalid/problems/payload_too_large",
+            "title": "payload_too_large",
+            "status": 413,
+            "detail": detail,
+        },
         ensure_ascii=False,
     ).encode()
     await send(
