@@ -84,7 +84,12 @@ def client(session: Session) -> Iterator[TestClient]:
     from lifecert.app import create_app
 
     app = create_app()
-    app.dependency_overrides[get_session] = lambda: session
+
+    def request_session() -> Iterator[Session]:
+        yield session
+        session.flush()  # as a commit would: later requests' own transactions see the rows
+
+    app.dependency_overrides[get_session] = request_session
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

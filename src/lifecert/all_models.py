@@ -14,6 +14,7 @@ from lifecert.certification.models import (
 )
 from lifecert.community.models import CommunityEvent, EventSignup, HomeVisit, RetireeNote
 from lifecert.core.db import Base
+from lifecert.core.limits import RateCounter
 from lifecert.dashboards.models import MonthlyCertified, MonthlyRate, RetireeCount
 from lifecert.enrollment.models import (
     BiometricConsent,
@@ -68,6 +69,7 @@ __all__ = [
     "OutboxMessage",
     "PaymentChange",
     "PublicService",
+    "RateCounter",
     "Region",
     "Retiree",
     "RetireeCount",

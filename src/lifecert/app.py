@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from lifecert import __version__
 from lifecert.certification.endpoints import router as certification_router
 from lifecert.community.endpoints import router as community_router
+from lifecert.core.bodylimit import BodyLimitMiddleware
 from lifecert.core.faces import get_face_engine
 from lifecert.core.http import RequestContextMiddleware, error_responder, install_error_handlers
 from lifecert.core.logging import configure_logging
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=not settings.is_dev,
     )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # outermost: oversized bodies never get parsed
     install_error_handlers(app, render_error_page)
     for router in (
         system_router,

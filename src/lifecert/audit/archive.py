@@ -71,9 +71,10 @@ def archive_old_entries(
         .order_by(AuditEntry.seq)
         .limit(batch)
     ).all():
-        first = first or rows[0].seq
+        # Only sealed rows (seq set) are selected: the sealer numbers and chains them.
+        first = first or int(rows[0].seq or 0)
         lines.extend(json.dumps(_row(r), ensure_ascii=False, sort_keys=True) for r in rows)
-        after, last_hash = rows[-1].seq, rows[-1].hash
+        after, last_hash = int(rows[-1].seq or 0), str(rows[-1].hash or "")
     if not lines:
         return None
     body = ("\n".join(lines) + "\n").encode()

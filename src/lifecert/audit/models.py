@@ -1,4 +1,5 @@
-"""The audit trail: append-only, each row chained to the previous by a SHA-256 hash."""
+"""The audit trail: rows appended without any shared lock, then chained in order by a single
+sealer with a keyed HMAC-SHA256 (``audit.chain``)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ class AuditEntry(IdMixin, Base):
 
     __tablename__ = "audit_entry"
 
-    # Gap-free sequence assigned under the head lock (database sequences may skip numbers).
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # Gap-free chain position, given by the sealer (NULL until sealed; then never changed).
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(BigIntPK)  # no FK: the trail outlives accounts
     actor_username: Mapped[str] = mapped_column(String(64), default="")
@@ -28,16 +29,19 @@ class AuditEntry(IdMixin, Base):
     target_type: Mapped[str] = mapped_column(String(32), default="")
     target_id: Mapped[str] = mapped_column(String(64), default="", index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The data key whose audit key sealed the row (NULL: an unkeyed SHA-256 row from before).
+    key_id: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class AuditHead(Base):
-    """A single row: the last sequence number and hash. Locking it serialises appends, and it
-    reveals rows deleted from the end of the chain."""
+    """A single row: the last sealed sequence number and hash, with their MAC. Only the sealer
+    locks it (appends never do); it reveals rows deleted from the end of the chain."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    mac: Mapped[str] = mapped_column(String(64), default="")

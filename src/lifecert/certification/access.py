@@ -9,13 +9,13 @@ import secrets
 from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
 from lifecert.certification.models import FamilyHelper, FamilyLink, Invitation, LoginCode
 from lifecert.core.crypto import get_keyring
-from lifecert.core.db import utcnow
+from lifecert.core.db import session_scope, utcnow
 from lifecert.core.errors import (
     AuthenticationRequired,
     Conflict,
@@ -89,33 +89,59 @@ def request_retiree_code(session: Session, *, id_number: str) -> str:
     return masked_phone(retiree.phone)
 
 
-def verify_code(session: Session, *, phone: str, code: str, retiree_id: int | None) -> None:
-    row = session.scalar(
-        select(LoginCode)
-        .where(
-            LoginCode.phone == phone,
-            LoginCode.retiree_id == retiree_id,
-            LoginCode.used_at.is_(None),
-        )
+def _count_code_attempt(*conditions: ColumnElement[bool]) -> tuple[int, int] | None:
+    """Count one attempt on the newest unused code matching ``conditions``, atomically and in
+    its own committed transaction (a refusal, which rolls the request back, still counts;
+    parallel guesses cannot share one count). Returns (code id, attempts) or None."""
+    newest = (
+        select(LoginCode.id)
+        .where(LoginCode.used_at.is_(None), *conditions)
         .order_by(LoginCode.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    if row is None or row.expires_at < utcnow():
+    with session_scope() as own:
+        row = own.execute(
+            update(LoginCode)
+            .where(LoginCode.id == newest)
+            .values(attempts=LoginCode.attempts + 1)
+            .returning(LoginCode.id, LoginCode.attempts)
+        ).one_or_none()
+    return (row.id, row.attempts) if row is not None else None
+
+
+def verify_code(
+    session: Session, *, counted: tuple[int, int] | None, phone: str, code: str
+) -> None:
+    """Check a code whose attempt was counted first (``_count_code_attempt``, before this
+    request's session read anything). Past the limit even the right code is refused."""
+    if counted is None:
         raise AuthenticationRequired("The code has expired. Ask for a new one.")
-    row.attempts += 1
-    if row.attempts > 5:
+    code_id, attempts = counted
+    row = session.get_one(LoginCode, code_id)
+    if row.expires_at < utcnow():
+        raise AuthenticationRequired("The code has expired. Ask for a new one.")
+    if attempts > get_settings().work.code_max_attempts:
         raise TooManyRequests("Too many wrong codes. Ask for a new one.")
     if not hmac.compare_digest(row.code_hash, _code_hash(phone, code.strip())):
         raise AuthenticationRequired("The code is not right. Check the text message.")
-    row.used_at = utcnow()
+    used = session.execute(
+        update(LoginCode)
+        .where(LoginCode.id == row.id, LoginCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    if used != 1:
+        raise AuthenticationRequired("The code has expired. Ask for a new one.")
 
 
 def login_retiree(session: Session, *, id_number: str, code: str) -> Retiree:
     lookup = get_keyring().lookup_hash(parse_id_number(id_number).number)
+    owner = select(Retiree.id).where(Retiree.id_number_hash == lookup).scalar_subquery()
+    counted = _count_code_attempt(LoginCode.retiree_id == owner)
     retiree = session.scalar(select(Retiree).where(Retiree.id_number_hash == lookup))
     if retiree is None:
         raise AuthenticationRequired("The code is not right. Check the text message.")
-    verify_code(session, phone=retiree.phone, code=code, retiree_id=retiree.id)
+    verify_code(session, counted=counted, phone=retiree.phone, code=code)
     return retiree
 
 
@@ -226,7 +252,8 @@ def request_helper_code(session: Session, *, phone: str) -> None:
 def login_helper(
     session: Session, *, phone: str, code: str, name: str = "", id_number: str = ""
 ) -> FamilyHelper:
-    verify_code(session, phone=phone, code=code, retiree_id=None)
+    counted = _count_code_attempt(LoginCode.phone == phone, LoginCode.retiree_id.is_(None))
+    verify_code(session, counted=counted, phone=phone, code=code)
     helper = session.scalar(select(FamilyHelper).where(FamilyHelper.phone == phone))
     if helper is None:
         if not name.strip() or not id_number:

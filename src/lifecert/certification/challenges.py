@@ -6,12 +6,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import CertMode, ChallengeSession, ChallengeStatus
 from lifecert.certification.trust import ensure_face_check_allowed
-from lifecert.core.db import utcnow
+from lifecert.core.db import session_scope, utcnow
 from lifecert.core.errors import InvalidInput, NotFound, ReplayDetected
 from lifecert.core.settings import get_settings
 from lifecert.face_engine import new_challenge
@@ -63,19 +63,44 @@ def issue_challenge(
     return challenge
 
 
+def _claim(session: Session, *, nonce: str, client_binding: str) -> ChallengeSession:
+    claimed = session.execute(  # one statement: the claim is atomic on every database
+        update(ChallengeSession)
+        .where(
+            ChallengeSession.nonce == nonce,
+            ChallengeSession.client_binding == client_binding,
+            ChallengeSession.status == ChallengeStatus.OPEN,
+        )
+        .values(status=ChallengeStatus.USED)
+        .returning(ChallengeSession.id)
+    ).scalar_one_or_none()
+    if claimed is None:
+        known = session.scalar(
+            select(ChallengeSession.id).where(
+                ChallengeSession.nonce == nonce, ChallengeSession.client_binding == client_binding
+            )
+        )
+        if known is None:
+            raise ReplayDetected("This check is not valid any more. Please start again.")
+        raise ReplayDetected("This check was already sent. Please start again.")
+    return session.get_one(ChallengeSession, claimed, populate_existing=True)
+
+
 def claim_challenge(session: Session, *, nonce: str, client_binding: str) -> ChallengeSession:
     """Atomically mark the nonce used. A replay, another browser, or a late answer is refused."""
-    challenge = session.query(ChallengeSession).filter_by(nonce=nonce).one_or_none()
-    if challenge is None or challenge.client_binding != client_binding:
-        raise ReplayDetected("This check is not valid any more. Please start again.")
-    claimed = session.execute(
-        update(ChallengeSession)
-        .where(ChallengeSession.id == challenge.id, ChallengeSession.status == ChallengeStatus.OPEN)
-        .values(status=ChallengeStatus.USED)
-    ).rowcount  # type: ignore[attr-defined]
-    if claimed != 1:
-        raise ReplayDetected("This check was already sent. Please start again.")
-    session.refresh(challenge)
+    challenge = _claim(session, nonce=nonce, client_binding=client_binding)
     if challenge.expires_at < utcnow():
         raise InvalidInput("Time ran out for this check. Please start again; take your time.")
     return challenge
+
+
+def claim_challenge_now(*, nonce: str, client_binding: str) -> int:
+    """Spend the nonce in its own, committed transaction, before any other work: a refused,
+    failed or crashed submit has used it all the same, so it can never be replayed. (Its own
+    boundary, like a job: this is the one place certification commits outside a request.)"""
+    with session_scope() as own:
+        challenge = _claim(own, nonce=nonce, client_binding=client_binding)
+        challenge_id, expired = challenge.id, challenge.expires_at < utcnow()
+    if expired:
+        raise InvalidInput("Time ran out for this check. Please start again; take your time.")
+    return challenge_id

@@ -17,10 +17,11 @@ from lifecert.certification.access import (
     revoke_invitation,
     spend_invitation,
 )
-from lifecert.certification.challenges import Helper, issue_challenge
+from lifecert.certification.challenges import Helper, claim_challenge_now, issue_challenge
 from lifecert.certification.cycle import Policy, set_policy
 from lifecert.certification.decide import Context, Frame
 from lifecert.certification.models import CertMode, FamilyHelper, Outcome
+from lifecert.core.client import client_address
 from lifecert.core.errors import (
     AuthenticationRequired,
     InvalidInput,
@@ -29,9 +30,12 @@ from lifecert.core.errors import (
 )
 from lifecert.core.faces import get_face_engine
 from lifecert.core.i18n import get_locale
+from lifecert.core.limits import hit_limit
 from lifecert.core.roles import Permission
 from lifecert.core.security import csrf_matches
 from lifecert.core.settings import get_settings
+from lifecert.core.uploads import check_image_header
+from lifecert.core.workpool import reserve_face_work, run_face_work
 from lifecert.face_engine import FaceEngineError, message
 from lifecert.identity.deps import CurrentActor, SessionDep, resolve_actor
 from lifecert.organisation.service import get_region
@@ -85,6 +89,9 @@ def new_challenge(
     request: Request, session: SessionDep, retiree_id: Annotated[int | None, Form()] = None
 ) -> dict[str, Any]:
     who, mode, helper = _who(request, session, retiree_id)
+    session.commit()  # end the read: SQLite cannot write after another commit otherwise
+    per_day = get_settings().work.challenges_per_day
+    hit_limit(f"challenge:{who}:{date.today().isoformat()}", limit=per_day, window_s=86400)
     challenge = issue_challenge(
         session, retiree_id=who, mode=mode, client_binding=client_binding(request), helper=helper
     )
@@ -97,7 +104,7 @@ def new_challenge(
 
 
 @router.post("/certify/hint")
-async def quality_hint(
+def quality_hint(
     request: Request,
     session: SessionDep,
     frame: UploadFile,
@@ -105,12 +112,10 @@ async def quality_hint(
 ) -> dict[str, Any]:
     """Live advice while the person gets ready ("move closer", "too dark"). Decides nothing."""
     _who(request, session, retiree_id)
-    data = await frame.read(get_settings().certification.max_frame_bytes + 1)
-    if len(data) > get_settings().certification.max_frame_bytes:
-        raise PayloadTooLarge("A picture is too large. Please try again.")
+    data = _read_frame(frame)
     engine = get_face_engine()
     try:
-        quality = engine.quality(engine.decode(data))
+        quality = run_face_work(lambda: engine.quality(engine.decode(data)))
     except FaceEngineError as exc:
         raise InvalidInput("The picture could not be read.") from exc
     locale = "zh-CN" if get_locale() == "zh_CN" else "en"
@@ -121,8 +126,19 @@ async def quality_hint(
     }
 
 
+def _read_frame(upload: UploadFile) -> bytes:
+    """One picture's bytes, refused when the file or its declared size is not phone-sized."""
+    limit = get_settings().certification.max_frame_bytes
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge("A picture is too large. Please try again.")
+    face = get_settings().face
+    check_image_header(data, max_pixels=face.max_image_pixels, max_side=face.max_image_side)
+    return data
+
+
 @router.post("/certify/submit")
-async def submit(
+def submit(
     request: Request,
     session: SessionDep,
     frames: list[UploadFile],
@@ -133,32 +149,36 @@ async def submit(
 ) -> dict[str, Any]:
     if not request.session.get("staff_id"):
         _check_csrf(request)
-    limits = get_settings().certification
-    if len(frames) > limits.max_frames:
-        raise PayloadTooLarge("Too many pictures were sent at once.")
-    try:
-        seconds = [float(t) / 1000.0 for t in json.loads(times)]
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("The pictures arrived without their times. Please try again.") from exc
-    if len(seconds) != len(frames):
-        raise InvalidInput("The pictures arrived without their times. Please try again.")
-    data = []
-    for upload in frames:
-        chunk = await upload.read(limits.max_frame_bytes + 1)
-        data.append(chunk)
-    context = Context(
-        device=request.headers.get("user-agent", ""),
-        ip=request.client.host if request.client else "",
-        latitude=latitude,
-        longitude=longitude,
-    )
-    certification = service.certify_with_face(
-        session,
-        nonce=nonce,
-        client_binding=client_binding(request),
-        frames=[Frame(d, s) for d, s in zip(data, seconds, strict=True)],
-        context=context,
-    )
+    binding = client_binding(request)
+    # A place on the face-work pool first (busy: 503, the nonce is kept for the retry); then
+    # the nonce is spent in its own committed transaction: whatever happens next, it is used.
+    with reserve_face_work():
+        challenge_id = claim_challenge_now(nonce=nonce, client_binding=binding)
+        ip = client_address(request)
+        limits = get_settings().certification
+        if len(frames) > limits.max_frames:
+            raise PayloadTooLarge("Too many pictures were sent at once.")
+        try:
+            seconds = [float(t) / 1000.0 for t in json.loads(times)]
+        except (ValueError, TypeError) as exc:
+            raise InvalidInput(
+                "The pictures arrived without their times. Please try again."
+            ) from exc
+        if len(seconds) != len(frames):
+            raise InvalidInput("The pictures arrived without their times. Please try again.")
+        data = [_read_frame(upload) for upload in frames]
+        context = Context(
+            device=request.headers.get("user-agent", ""),
+            ip=ip,
+            latitude=latitude,
+            longitude=longitude,
+        )
+        certification = service.certify_claimed(
+            session,
+            challenge_id=challenge_id,
+            frames=[Frame(d, s) for d, s in zip(data, seconds, strict=True)],
+            context=context,
+        )
     invitation_id = request.session.get("invitation_id")
     if invitation_id and certification.outcome != Outcome.SYSTEM_FAULT:
         # One check per link (our own failure does not spend it); a second one is refused

@@ -16,6 +16,7 @@ from lifecert.certification.models import (
     CaseStatus,
     Certification,
     CertMode,
+    ChallengeSession,
     Outcome,
     ReviewCase,
     ReviewSource,
@@ -24,6 +25,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, LifeCertError, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
+from lifecert.core.workpool import run_face_work
 from lifecert.fraud import deaths
 from lifecert.retirees.models import CertRoute, CertState, Retiree
 from lifecert.retirees.service import get_retiree
@@ -44,6 +46,23 @@ def certify_with_face(
     """Claim the challenge (once), check the frames, decide, and record everything."""
     decide.check_upload_limits(frames)
     challenge = claim_challenge(session, nonce=nonce, client_binding=client_binding)
+    return certify_claimed(
+        session, challenge_id=challenge.id, frames=frames, context=context, today=today
+    )
+
+
+def certify_claimed(
+    session: Session,
+    *,
+    challenge_id: int,
+    frames: Sequence[decide.Frame],
+    context: decide.Context,
+    today: date | None = None,
+) -> Certification:
+    """Check the frames of an already claimed challenge, decide, and record everything. The
+    face work runs on the bounded pool (``core.workpool``)."""
+    decide.check_upload_limits(frames)
+    challenge = session.get_one(ChallengeSession, challenge_id)
     retiree = session.get_one(Retiree, challenge.retiree_id)
     decide.ensure_tries_left(session, retiree.id)
     decide.ensure_helper_and_device_limits(session, challenge, context.ip)
@@ -67,8 +86,8 @@ def certify_with_face(
     )
     live = None
     try:
-        outcome, reason, evidence, live, _decoded, best = decide.evaluate(
-            session, challenge=challenge, retiree=retiree, frames=frames
+        outcome, reason, evidence, live, _decoded, best = run_face_work(
+            decide.evaluate, session, challenge=challenge, retiree=retiree, frames=frames
         )
         certification.outcome, certification.reason = outcome, reason
         certification.evidence = {**certification.evidence, **evidence}

@@ -77,6 +77,10 @@ class Keyring:
         except Exception as exc:  # InvalidTag: wrong key or tampered row
             raise DataIntegrityError("encrypted value failed authentication") from exc
 
+    def by_id(self, key_id: str) -> DataKey | None:
+        """The current or a previous key by its id (None: this server does not have it)."""
+        return self._by_id.get(key_id)
+
     @staticmethod
     def key_id_of(blob: bytes) -> str:
         if not blob.startswith(_FORMAT) or len(blob) < 1 + _KEY_ID_BYTES + _NONCE_BYTES:

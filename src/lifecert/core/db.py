@@ -76,7 +76,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: SQLite has one writer; a deferred transaction that read first cannot write
+    # once another connection committed ("database is locked" at once, no waiting). Taking
+    # the write lock at BEGIN makes concurrent requests wait their turn (busy_timeout) instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def build_engine(url: str) -> Engine:

@@ -22,12 +22,15 @@ class LifeCertError(Exception):
         *,
         params: dict[str, Any] | None = None,
         fields: dict[str, str] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.params = params or {}
         # Field name -> what to fix, for forms and CSV rows.
         self.fields = fields or {}
+        # Seconds for a ``Retry-After`` header (429 and 503 answers).
+        self.retry_after = retry_after
 
     def translated(self) -> str:
         """The message in the request's language, with its parameters filled in."""

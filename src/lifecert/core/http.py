@@ -141,7 +141,10 @@ def install_error_handlers(app: FastAPI, render_html: HtmlErrorRenderer) -> None
             log.error("domain_error", code=exc.code, detail=exc.message)
         detail = exc.translated()
         fields = {k: gettext(v) for k, v in exc.fields.items()}
-        return await respond(request, exc.status_code, exc.code, detail, fields)
+        response = await respond(request, exc.status_code, exc.code, detail, fields)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

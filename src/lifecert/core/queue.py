@@ -95,6 +95,14 @@ def build_celery(settings: Settings) -> Celery:
                 "task": "retirees.purge_import_uploads",
                 "schedule": crontab(hour=2, minute=45),
             },
+            "audit-seal": {
+                "task": "audit.seal",
+                "schedule": crontab(),  # every minute: the single sealer of the audit chain
+            },
+            "audit-checkpoint": {
+                "task": "audit.checkpoint",
+                "schedule": crontab(minute=5),
+            },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",
                 "schedule": crontab(hour=4, minute=0),

@@ -38,7 +38,9 @@ class FaceSettings(BaseModel):
     adaptation: str = Field(default="", pattern=r"^(\+xage1)?$")
     threads: int = Field(default=1, ge=1, le=64)
     max_image_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
-    max_image_pixels: int = Field(default=24_000_000, ge=10_000)
+    # A phone selfie is at most ~12 MP; checked from the image header, before decoding.
+    max_image_pixels: int = Field(default=12_000_000, ge=10_000)
+    max_image_side: int = Field(default=4096, ge=64)
 
 
 class RetentionSettings(BaseModel):
@@ -121,6 +123,27 @@ class DemoSettings(BaseModel):
     # clock forward to see reminders, overdue and suspensions happen. Never in production.
     scheduler: bool = False
     clock: bool = False
+class WorkSettings(BaseModel):
+    """The face-work pool (``core.workpool``) and the limits that protect the server."""
+
+    workers: int = Field(default=0, ge=0, le=256)  # 0: one per core
+    queue: int = Field(default=-1, ge=-1, le=10_000)  # -1: four waiting places per worker
+    retry_after_s: int = Field(default=3, ge=1, le=600)
+    # Client addresses: X-Forwarded-For is believed only from these peers (IPs or networks).
+    trusted_proxies: list[str] = []
+    # Failed logins per account (and per account + client address) before a lock.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    # The first lock; each further lock doubles it, up to the maximum (also the window).
+    login_lock_s: int = Field(default=60, ge=1)
+    login_lock_max_s: int = Field(default=900, ge=1)
+    # Wrong SMS codes per code; logins and code requests per client address per minute;
+    # challenges per retiree per day.
+    code_max_attempts: int = Field(default=5, ge=1, le=50)
+    ip_requests_per_minute: int = Field(default=60, ge=1)
+    challenges_per_day: int = Field(default=50, ge=1)
+    # Request bodies: the default cap, and the cap for ZIP archives of ID photos.
+    max_body_bytes: int = Field(default=210 * 1024 * 1024, ge=1024 * 1024)
+    max_archive_bytes: int = Field(default=2 * 1024**3, ge=1024 * 1024)
 
 
 class Settings(BaseSettings):
@@ -154,6 +177,7 @@ class Settings(BaseSettings):
     sms: SmsSettings = SmsSettings()
     fraud: FraudSettings = FraudSettings()
     demo: DemoSettings = DemoSettings()
+    work: WorkSettings = WorkSettings()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:

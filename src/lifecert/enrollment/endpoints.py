@@ -8,7 +8,9 @@ from fastapi import APIRouter, Form, Path, UploadFile
 from pydantic import BaseModel, Field
 
 from lifecert.core.faces import get_face_engine
-from lifecert.core.uploads import read_upload
+from lifecert.core.settings import get_settings
+from lifecert.core.uploads import check_image_header, read_upload
+from lifecert.core.workpool import run_face_work
 from lifecert.enrollment import photo_import, privacy, service
 from lifecert.enrollment.models import TemplateSource, TemplateStatus
 from lifecert.enrollment.schemas import (
@@ -42,15 +44,18 @@ def withdraw_consent(retiree_id: int, session: SessionDep, actor: CurrentActor) 
 
 
 @router.post("/retirees/{retiree_id}/templates", response_model=EnrollmentResult, status_code=201)
-async def upload_reference(
+def upload_reference(
     retiree_id: int,
     photo: UploadFile,
     session: SessionDep,
     actor: CurrentActor,
     device: Annotated[str, Form(max_length=200)] = "",
 ) -> EnrollmentResult:
-    data = await read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
-    enrolled = service.enroll_photo(
+    data = read_upload(photo, max_bytes=get_face_engine().config.max_image_bytes)
+    face = get_settings().face
+    check_image_header(data, max_pixels=face.max_image_pixels, max_side=face.max_image_side)
+    enrolled = run_face_work(
+        service.enroll_photo,
         session,
         actor=actor,
         retiree_id=retiree_id,
@@ -88,13 +93,13 @@ def decide_review(
 
 
 @router.post("/imports/photos", response_model=ImportJobRead, status_code=202)
-async def upload_photos(
+def upload_photos(
     file: UploadFile,
     session: SessionDep,
     actor: CurrentActor,
     consent_collected: Annotated[bool, Form()] = False,
 ) -> ImportJobRead:
-    data = await read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
+    data = read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
     job = photo_import.start_photo_import(
         session,
         actor=actor,

@@ -126,6 +126,9 @@ class FaceEngine:
         self.detect(blank)
         self.embedder.embed_chips(np.zeros((1, *self._chip_shape()), dtype=np.uint8))
         _ = self.landmarker, self.aligner, self.thresholds, self.pad_check
+        warm_aligner = getattr(self.aligner, "warm_up", None)
+        if callable(warm_aligner):
+            warm_aligner()
 
     # -- the API ------------------------------------------------------------------------------
     def decode(self, data: bytes) -> RGBImage:

@@ -89,10 +89,10 @@ def resolve_alert(
 
 
 @deaths_router.post("/deaths", response_model=ImportJobRead, status_code=202)
-async def upload_deaths(
+def upload_deaths(
     file: UploadFile, session: SessionDep, actor: CurrentActor
 ) -> ImportJobRead:
-    data = await read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
+    data = read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
     job = deaths.start_death_import(
         session, actor=actor, filename=file.filename or "deaths.csv", data=data
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from lifecert.audit.service import record
 from lifecert.core.db import utcnow
 from lifecert.core.errors import AuthenticationRequired, InvalidInput, NotFound
+from lifecert.core.limits import clear_attempts, count_attempt
 from lifecert.core.scoping import Actor
 from lifecert.core.security import (
     hash_password,
@@ -18,37 +20,55 @@ from lifecert.core.security import (
     token_digest,
     verify_password,
 )
+from lifecert.core.settings import get_settings
 from lifecert.identity.models import ApiToken
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for, get_staff_by_username
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+ACCOUNT_FACTOR = 4  # an account, from all addresses together, locks after 4x the failures
 
 
-def authenticate_staff(session: Session, *, username: str, password: str) -> Staff:
-    """Check a password; after repeated failures the account locks for a while."""
+class AccountLocked(AuthenticationRequired):
+    """Too many failed attempts: refused without checking the password."""
+
+
+def _login_keys(username: str, client: str) -> tuple[str, str]:
+    name = username.strip().lower()[:64]
+    return f"login:{name}@{client[:64]}", f"login:{name}"
+
+
+def authenticate_staff(
+    session: Session, *, username: str, password: str, client: str = ""
+) -> Staff:
+    """Check a password under two atomic limits, counted *before* the check in their own
+    transactions: per account and client address (a stranger locks only themself out, for a
+    time that doubles with each lock), and per account from everywhere (4x the failures).
+    Unknown names cost the same as known ones: the limits and a dummy argon2 verify."""
+    work = get_settings().work
+    pair_key, account_key = _login_keys(username, client)
+    for key, most in ((pair_key, work.login_max_failures),
+                      (account_key, work.login_max_failures * ACCOUNT_FACTOR)):
+        hit = count_attempt(key, limit=most, window_s=work.login_lock_max_s,
+                            lock_s=work.login_lock_s, max_lock_s=work.login_lock_max_s)
+        if hit.locked_until is not None:
+            minutes = max(1, math.ceil((hit.locked_until - utcnow()).total_seconds() / 60))
+            raise AccountLocked(
+                "Too many failed attempts. Try again in {minutes} minutes.",
+                params={"minutes": minutes},
+            )
     staff = get_staff_by_username(session, username=username.strip())
     now = utcnow()
     if staff is not None and staff.locked_until is not None and staff.locked_until > now:
-        raise AuthenticationRequired("Too many failed attempts. Try again in 15 minutes.")
+        raise AccountLocked("Too many failed attempts. Try again in 15 minutes.")
     ok = verify_password(staff.password_hash if staff else None, password)
     if staff is None or not ok or not staff.is_active:
-        if staff is not None:
-            _record_failure(staff, now)
         raise AuthenticationRequired("Wrong username or password.")
+    clear_attempts(session, pair_key, account_key)  # with the login: it commits with it
     staff.failed_logins = 0
     staff.last_login_at = now
     if password_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     return staff
-
-
-def _record_failure(staff: Staff, now: datetime) -> None:
-    staff.failed_logins += 1
-    if staff.failed_logins >= MAX_FAILED_LOGINS:
-        staff.locked_until = now + LOCKOUT
-        staff.failed_logins = 0
 
 
 def create_api_token(

@@ -62,13 +62,13 @@ def set_policy(
 
 
 @router.post("/imports", response_model=ImportJobRead, status_code=202)
-async def upload_signals(
+def upload_signals(
     file: UploadFile,
     session: SessionDep,
     actor: CurrentActor,
     source: Annotated[str, Form()] = "",
 ) -> ImportJobRead:
-    data = await read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
+    data = read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
     job = imports.start_signal_import(
         session, actor=actor, filename=file.filename or "signals.csv", data=data, source=source
     )

@@ -87,10 +87,10 @@ def list_transfers(retiree_id: int, session: SessionDep, actor: CurrentActor) ->
 
 
 @imports_router.post("/roster", response_model=ImportJobRead, status_code=202)
-async def upload_roster(
+def upload_roster(
     file: UploadFile, session: SessionDep, actor: CurrentActor
 ) -> ImportJobRead:
-    data = await read_upload(file, max_bytes=imports.MAX_UPLOAD_BYTES)
+    data = read_upload(file, max_bytes=imports.MAX_UPLOAD_BYTES)
     job = imports.start_roster_import(
         session, actor=actor, filename=file.filename or "roster.csv", data=data
     )

@@ -13,7 +13,8 @@ router = APIRouter(prefix="/api", tags=["system"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
+    """On the event loop itself (pure, no I/O): it answers only while the loop is free."""
     return {"status": "ok"}
 
 

@@ -153,12 +153,12 @@ def death_upload_form(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.post("/deaths/import")
-async def death_upload(
+def death_upload(
     request: Request, session: SessionDep, file: UploadFile, csrf: Annotated[str, Form()] = ""
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    data = await read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
+    data = read_upload(file, max_bytes=MAX_UPLOAD_BYTES)
     job = deaths.start_death_import(
         session, actor=actor, filename=file.filename or "deaths.csv", data=data
     )

@@ -29,12 +29,12 @@ def upload_form(request: Request, session: SessionDep, kind: str) -> HTMLRespons
 
 
 @router.post("/imports/roster")
-async def upload_roster(
+def upload_roster(
     request: Request, session: SessionDep, file: UploadFile, csrf: Annotated[str, Form()] = ""
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    data = await read_upload(file, max_bytes=imports.MAX_UPLOAD_BYTES)
+    data = read_upload(file, max_bytes=imports.MAX_UPLOAD_BYTES)
     job = imports.start_roster_import(
         session, actor=actor, filename=file.filename or "roster.csv", data=data
     )
@@ -43,7 +43,7 @@ async def upload_roster(
 
 
 @router.post("/imports/photos")
-async def upload_photos(
+def upload_photos(
     request: Request,
     session: SessionDep,
     file: UploadFile,
@@ -52,7 +52,7 @@ async def upload_photos(
 ) -> Response:
     verify_form_csrf(request, csrf)
     actor = page_actor(request, session)
-    data = await read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
+    data = read_upload(file, max_bytes=photo_import.MAX_ZIP_BYTES)
     job = photo_import.start_photo_import(
         session,
         actor=actor,

@@ -23,6 +23,7 @@ from lifecert.notifications import service as notifications
 from lifecert.retirees.models import CertRoute, Retiree
 from lifecert.system.clock import scheduler_today
 from lifecert.web.templating import render
+from lifecert.web.throttle import throttle_address
 
 router = APIRouter(include_in_schema=False, prefix="/m")
 MAX_ID = 2**63 - 1  # ids beyond a BIGINT exist nowhere: answer 404, never a database error
@@ -59,6 +60,7 @@ def send_code(
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     try:
         phone = access.request_retiree_code(session, id_number=id_number)
     except LifeCertError as exc:
@@ -82,6 +84,7 @@ def login(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     try:
         retiree = access.login_retiree(session, id_number=id_number, code=code)
     except LifeCertError as exc:
@@ -274,6 +277,7 @@ def helper_code(
 ) -> HTMLResponse:
     verify_form_csrf(request, csrf)
     try:
+        throttle_address(request)
         access.request_helper_code(session, phone=phone)
     except LifeCertError as exc:
         session.commit()
@@ -295,11 +299,12 @@ def helper_login(
 ) -> Response:
     verify_form_csrf(request, csrf)
     try:
+        throttle_address(request)
         helper = access.login_helper(
             session, phone=phone, code=code, name=name, id_number=id_number
         )
     except LifeCertError as exc:  # a wrong code: stay in the helper's flow, say what to do
-        session.commit()  # keep the attempt counter
+        session.commit()  # (the attempt counters are already committed on their own)
         return render(
             request,
             "m/helper_login.html",

@@ -9,16 +9,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.audit.service import record
+from lifecert.core.client import client_address
 from lifecert.core.errors import AuthenticationRequired, LifeCertError
-from lifecert.core.i18n import SUPPORTED_LOCALES, gettext
+from lifecert.core.i18n import SUPPORTED_LOCALES
 from lifecert.core.scoping import Actor
 from lifecert.core.security import new_csrf_token
 from lifecert.identity.deps import SessionDep, resolve_actor, verify_form_csrf
-from lifecert.identity.service import authenticate_staff
+from lifecert.identity.service import AccountLocked, authenticate_staff
 from lifecert.organisation import service as organisation
 from lifecert.retirees import service as retirees
 from lifecert.retirees.models import CertState
 from lifecert.web.templating import render
+from lifecert.web.throttle import throttle_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,18 +61,21 @@ def login(
     next: Annotated[str, Form()] = "/home",
 ) -> Response:
     verify_form_csrf(request, csrf)
+    throttle_address(request)
     try:
-        staff = authenticate_staff(session, username=username, password=password)
+        staff = authenticate_staff(
+            session, username=username, password=password, client=client_address(request)
+        )
     except AuthenticationRequired as exc:
         record(
             session,
             actor=None,
-            action="staff.login_failed",
+            action="staff.login_locked" if isinstance(exc, AccountLocked) else "staff.login_failed",
             target_type="staff",
             details={"username": username[:64]},
         )
         session.commit()  # keep the failed-attempt counter even though we answer with an error
-        error = gettext(exc.message)
+        error = exc.translated()
         return render(
             request,
             "login.html",

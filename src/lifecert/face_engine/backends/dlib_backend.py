@@ -111,6 +111,16 @@ class Dlib5PointAligner:
                 self._predictor = dlib.shape_predictor(_model_path("shape5"))
             return self._predictor
 
+    def warm_up(self) -> None:
+        """Load the shape model and build the HOG detector now: building the detector takes
+        ~1.6 s holding the GIL, which must not happen inside the first request."""
+        import dlib
+
+        self._shape_predictor()
+        with self._hog_lock:
+            if self._hog is None and self.box_source == "hog":
+                self._hog = dlib.get_frontal_face_detector()
+
     def predictor_box(self, image: RGBImage, face: Face) -> BBox:
         """The box the shape predictor starts from."""
         if face.detector == "dlib_hog":

@@ -28,7 +28,11 @@
   function post(url, form) {
     return fetch(url, { method: "POST", body: form, credentials: "same-origin",
                         headers: { "X-CSRF-Token": box.dataset.csrf } })
-      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); });
+      .then(function (r) {
+        return r.json().then(function (b) {
+          return { ok: r.ok, status: r.status, retry: parseInt(r.headers.get("Retry-After") || "0", 10), body: b };
+        });
+      });
   }
   function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
@@ -110,7 +114,8 @@
     });
   }
 
-  function submit(nonce) {
+  function submit(nonce, tries) {
+    tries = tries || 0;
     countdown.textContent = "";
     say(text("sending"));
     var form = new FormData();
@@ -123,6 +128,12 @@
       form.append("latitude", p[0]); form.append("longitude", p[1]);
     }
     return post("/api/v1/certify/submit", form).then(function (res) {
+      if (res.status === 503 && res.retry > 0 && tries < 5) {
+        // The server is busy and kept this check for us: say so kindly, wait, send it again.
+        hint.textContent = res.body.detail || text("failed");
+        say(hint.textContent);
+        return wait(res.retry * 1000).then(function () { return submit(nonce, tries + 1); });
+      }
       if (!res.ok) { throw new Error(res.body.detail || text("failed")); }
       window.location.href = box.dataset.result + "/" + res.body.id;
     });
