@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from lifecert.certification import payments, service
 from lifecert.certification.access import ensure_helper_may_certify
+from lifecert.certification.budget import capture_plan
 from lifecert.certification.challenges import Helper, issue_challenge
 from lifecert.certification.cycle import Policy, set_policy
 from lifecert.certification.decide import Context, Frame
@@ -85,6 +86,7 @@ def new_challenge(
         "actions": challenge.actions,
         "expires_at": challenge.expires_at.isoformat(),
         "ttl_seconds": get_settings().certification.challenge_ttl_s,
+        "capture": capture_plan(challenge.actions),  # the phone page obeys; more is refused
     }
 
 
