@@ -235,6 +235,7 @@ def start_server(args: argparse.Namespace, url: str, data_dir: str) -> tuple[Any
         # Each client certifies one person again and again; real people try a few times a day.
         "LIFECERT_CERTIFICATION__MAX_TRIES_PER_DAY": "50",
         "LIFECERT_CERTIFICATION__MAX_HELPER_ATTEMPTS_PER_DAY": "1000000",
+        "LIFECERT_WORK__CHALLENGES_PER_DAY": "1000000",  # (issue 16's per-retiree limit)
     }
     env.update(item.split("=", 1) for item in args.env)  # type: ignore[arg-type]
     command = [sys.executable, "-m", "uvicorn", "lifecert.app:create_app", "--factory"]
