@@ -74,7 +74,7 @@ class Results:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=None, help="default: ../shared/data")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--db", default="test_h16b_load")
     parser.add_argument("--retirees", type=int, default=8)
@@ -418,7 +418,9 @@ def main() -> None:
         }
     )
     print("preparing the people (the recordings at the capture rate) ...", file=sys.stderr)
-    people = load_people(args.data, args.retirees, args.fps)
+    from lifecert.face_engine.shared_data import default_data_dir
+
+    people = load_people(args.data or default_data_dir(), args.retirees, args.fps)
     url = fresh_database(args.pg, args.db)
     os.environ["LIFECERT_DATABASE_URL"] = url
     enrol(url, people)
