@@ -37,6 +37,4 @@ def capture_plan(actions: Sequence[str]) -> dict[str, int]:
 
 def check_frame_budget(challenge: ChallengeSession, count: int) -> None:
     if count > frames_allowed(challenge.actions):
-        raise PayloadTooLarge(
-            "Too many pictures were sent for this check. Please update the page and try again."
-        )
+        raise PayloadTooLarge("Too many pictures were sent at once.")

@@ -2,8 +2,8 @@
 
 Landmarks are the dearest per-frame step. Head turns, nods and an open mouth last half a
 second or more, so every ``stride``-th frame shows them; a blink lasts 0.2-0.4 s, so wherever
-a sampled frame shows the eyes lower than ``EYE_DIP`` of their open level (a blink starting or
-ending) or loses the face, its neighbours are measured too. The caller falls back to every
+a sampled frame facing the camera shows the eyes lower than ``EYE_DIP`` of their open level (a
+blink starting or ending), its neighbours are measured too. The caller falls back to every
 frame when the sparse series does not show the challenge, so a check never fails because
 frames were skipped: skipping only saves work on the checks that pass.
 """
@@ -20,6 +20,7 @@ from .signals import FrameSignal, track_face
 
 EYE_DIP = 0.85  # a sampled frame below this share of the open eye: measure its neighbours
 OPEN_PERCENTILE = 80  # the open eye level, as in actions.baseline
+MAX_YAW = 20.0  # as max_pose_for_eyes in thresholds.json: blinks are looked for facing ahead
 
 
 def sparse_indices(count: int, stride: int) -> list[int]:
@@ -29,14 +30,21 @@ def sparse_indices(count: int, stride: int) -> list[int]:
     return sorted({*range(0, count, max(1, stride)), count - 1})
 
 
-def refine_indices(signals: Sequence[FrameSignal], count: int, stride: int) -> list[int]:
-    """The sampled frames plus the skipped ones next to a possible blink or a lost face."""
+def refine_indices(
+    signals: Sequence[FrameSignal], count: int, stride: int, max_yaw: float = MAX_YAW
+) -> list[int]:
+    """The sampled frames plus the skipped ones next to a possible blink: a frame facing the
+    camera (within ``max_yaw`` of the clip's median; eyes are not judged on turned heads)
+    with the eyes lower than ``EYE_DIP`` of their open level."""
     chosen = {s.index for s in signals}
-    eyes = [s.eye_aspect for s in signals if s.landmarks is not None]
-    open_level = float(np.percentile(eyes, OPEN_PERCENTILE)) if eyes else float("nan")
-    for signal in signals:
-        dip = signal.landmarks is not None and signal.eye_aspect < EYE_DIP * open_level
-        if signal.landmarks is None or dip:
+    tracked = [s for s in signals if s.landmarks is not None]
+    if not tracked:
+        return sorted(chosen)
+    open_level = float(np.percentile([s.eye_aspect for s in tracked], OPEN_PERCENTILE))
+    yaw = float(np.median([s.yaw for s in tracked]))
+    for signal in tracked:
+        frontal = not abs(signal.yaw - yaw) >= max_yaw  # NaN (no pose) counts as frontal
+        if frontal and signal.eye_aspect < EYE_DIP * open_level:
             low, high = max(0, signal.index - stride + 1), min(count, signal.index + stride)
             chosen.update(range(low, high))
     return sorted(chosen)
