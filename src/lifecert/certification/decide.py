@@ -131,10 +131,16 @@ def _lazy_frames(engine: FaceEngine, frames: Sequence[Frame]) -> LazyFrames:
 
 
 def _best_frame(engine: FaceEngine, frames: Sequence[tuple[RGBImage, float]]) -> tuple[int, Any]:
-    """The first frame of good quality among a few spread over the clip (neutral ones first)."""
-    picks = sorted({0, len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4, len(frames) - 1})
-    best_index, best_quality = picks[0], None
-    for index in picks:
+    """The first frame of good quality among a few spread over the clip (neutral ones first).
+    The picks are on the landmark grid (their detection and landmarks are already done), and a
+    pick where the main detector sees no face is passed over rather than searched again with
+    the slow fallback detector, unless no pick has a face."""
+    stride = max(1, engine.config.landmark_stride)
+    spread = (0, len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4, len(frames) - 1)
+    picks = sorted({i - i % stride for i in spread[:-1]} | {len(frames) - 1})
+    with_face = [i for i in picks if engine.detector.detect(frames[i][0])]
+    best_index, best_quality = (with_face or picks)[0], None
+    for index in with_face or picks:
         quality = engine.quality(frames[index][0])
         if quality.ok:
             return index, quality
