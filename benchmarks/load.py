@@ -38,6 +38,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -248,6 +249,23 @@ def start_server(args: argparse.Namespace, url: str, data_dir: str) -> tuple[Any
     return process, base
 
 
+def server_cpu_s(process: Any) -> float:
+    """CPU seconds (user + system) used so far by the server and its worker processes: a
+    figure the other load on a shared machine does not distort."""
+    pids = [str(process.pid)]
+    pids += subprocess.run(
+        ["pgrep", "-P", str(process.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop_server(process: Any) -> None:
     """SIGTERM, then SIGKILL to the server and its worker processes if it does not stop (a
     server that hangs under load does not stop politely)."""
@@ -430,6 +448,7 @@ def main() -> None:
     try:
         probe = threading.Thread(target=health_probe, args=(base, stop, results), daemon=True)
         probe.start()
+        cpu_start = server_cpu_s(process)
         start = time.monotonic()
         deadline = start + args.duration
         clients = [
@@ -444,6 +463,7 @@ def main() -> None:
             thread.start()
         for thread in clients:
             thread.join(timeout=max(0.0, deadline + REQUEST_TIMEOUT_S + 5 - time.monotonic()))
+        cpu_used, busy_s = server_cpu_s(process) - cpu_start, time.monotonic() - start
         after = time.monotonic() + 2.0
         while time.monotonic() < after:  # /api/health after the run, too
             time.sleep(0.2)
@@ -452,11 +472,18 @@ def main() -> None:
     finally:
         stop_server(process)
     summary = summarise(args, results, (start, deadline))
+    answered = sum(1 for f in results.flows if f.get("status") == 200)
+    summary["server_cpu_ms_per_decision"] = round(1000 * cpu_used / max(1, answered))
+    summary["server_cores_busy"] = round(cpu_used / busy_s, 2)
+    summary["cert_per_s_if_cores_free"] = round(
+        (os.cpu_count() or 1) * 1000 / max(1, summary["server_cpu_ms_per_decision"]), 2
+    )
     summary["load_average_before"] = [round(v, 2) for v in load_before]
     summary["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
     summary["health_after_ms"] = [round(ms, 1) for t, ms in results.health if t > deadline][:10]
     summary["identities"] = {p.identity: sorted(p.segments) for p in people}
     print_table(summary)
+    shutil.rmtree(folder, ignore_errors=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -475,6 +502,11 @@ def print_table(summary: dict[str, Any]) -> None:
     table.add_row(*(str(summary[k]) for k in keys))
     console = Console(width=200)
     console.print(table)
+    console.print(
+        f"server CPU per decision {summary['server_cpu_ms_per_decision']} ms, "
+        f"{summary['server_cores_busy']} cores busy; all cores for the server: "
+        f"~{summary['cert_per_s_if_cores_free']} decisions/s"
+    )
     console.print(
         f"outcomes {summary['outcomes']}  load average before "
         f"{summary['load_average_before']} after {summary['load_average_after']}"
