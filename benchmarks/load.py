@@ -483,7 +483,10 @@ def main() -> None:
     summary["health_after_ms"] = [round(ms, 1) for t, ms in results.health if t > deadline][:10]
     summary["identities"] = {p.identity: sorted(p.segments) for p in people}
     print_table(summary)
-    shutil.rmtree(folder, ignore_errors=True)
+    if summary["errors"]:
+        print(f"server log kept for the errors: {folder}/server.log", file=sys.stderr)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
