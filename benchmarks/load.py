@@ -14,6 +14,7 @@ What it does, end to end:
    ``--redis-db``; no worker is needed, jobs just wait there), the real face engine, and the
    challenge fixed to ``--actions`` (default ``blink,turn_left``: recordings cannot follow a
    random challenge; the fixed actions are refused in production, allowed in test).
+   ``--able-only`` keeps only the people whose recordings show those actions (all can pass).
    ``--env KEY=VALUE`` passes more settings (e.g. a worker-pool size).
 4. ``--clients`` threads each take one retiree and run the phone flow again and again for
    ``--duration`` seconds: open the invitation link, the check page (CSRF token), ask for a
@@ -85,6 +86,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--actions", default="blink,turn_left")
     parser.add_argument("--fps", type=int, default=8)
     parser.add_argument("--redis-db", type=int, default=11)
+    parser.add_argument(
+        "--able-only",
+        action="store_true",
+        help="enrol only the people whose recordings show every action of --actions "
+        "(all flows can pass; fewer identities, clients share them)",
+    )
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     parser.add_argument("--json", type=Path)
     return parser.parse_args()
@@ -439,6 +446,10 @@ def main() -> None:
     from lifecert.face_engine.shared_data import default_data_dir
 
     people = load_people(args.data or default_data_dir(), args.retirees, args.fps)
+    if args.able_only:
+        people = [p for p in people if set(args.actions.split(",")) <= set(p.segments)]
+        if not people:
+            sys.exit(f"no recording shows all of {args.actions}")
     url = fresh_database(args.pg, args.db)
     os.environ["LIFECERT_DATABASE_URL"] = url
     enrol(url, people)
