@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--profile", action="store_true", help="CPU ms per stage (cProfile)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="lifecert-certify-")
     os.environ.update({"LIFECERT_DATA_DIR": folder, "LIFECERT_LOG_JSON": "false",
@@ -71,32 +72,82 @@ def main() -> None:
     engine.warm_up()
     with session_scope() as session:
         _enroll_demo_person(session, clip[len(clip) // 4][0])
-    timings, outcomes = [], []
+    timings, outcomes, cpu = [], [], []
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
     for _ in range(args.runs):
         with session_scope() as session:
             challenge = issue_challenge(session, retiree_id=1, mode=CertMode.SELF,
                                         client_binding="bench")
             nonce = challenge.nonce
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         with session_scope() as session:
             result = certify_with_face(session, nonce=nonce, client_binding="bench",
                                        frames=[Frame(b, t - clip[0][1]) for b, t in clip],
                                        context=Context(device="bench"))
             outcomes.append(result.outcome.value)
+            budget = result.evidence.get("budget")
+        if profiler:
+            profiler.disable()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     summary = {"frames": len(clip), "upload_kb": round(sum(len(b) for b, _ in clip) / 1024),
                "runs": args.runs, "ms_median": round(statistics.median(timings)),
                "ms_p95": round(sorted(timings)[int(0.95 * (len(timings) - 1))]),
-               "ms_min": round(min(timings)), "outcomes": sorted(set(outcomes)),
+               "ms_min": round(min(timings)), "cpu_ms_median": round(statistics.median(cpu)),
+               "outcomes": sorted(set(outcomes)),
                "embedder": engine.config.embedder, "model_id": engine.model_id}
     table = Table(title="Server time per certification (one process, real face engine)")
     for key in summary:
         table.add_column(key)
     table.add_row(*(str(v) for v in summary.values()))
-    Console(width=140).print(table)
+    Console(width=160).print(table)
+    print(f"last check's budget evidence: {budget}")
+    stages = _stages(profiler, args.runs) if profiler else {}
+    for stage, ms in stages.items():
+        print(f"  {stage:34s} {ms:7.1f} ms CPU per check (cumulative, cProfile)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({**summary, "timings_ms": timings}, indent=2))
+        args.json.write_text(json.dumps({**summary, "timings_ms": timings, "cpu_ms": cpu,
+                                         "stages_cpu_ms": stages, "budget": budget}, indent=2))
+
+
+STAGES = {  # (file suffix, function) -> stage name; cumulative times overlap (nested stages)
+    ("certification/decide.py", "evaluate"): "evaluate (all face work)",
+    ("face_engine/memo.py", "__getitem__"): "decode (lazy, first use)",
+    ("liveness/check.py", "check"): "liveness",
+    ("liveness/signals.py", "track_face"): "  tracking (detect + landmarks)",
+    ("backends/mediapipe_backend.py", "detect"): "  BlazeFace detect (all stages)",
+    ("backends/mediapipe_backend.py", "landmarks"): "  FaceMesh landmarks (all stages)",
+    ("liveness/check.py", "_identity_spread"): "  identity spread (chips + embed)",
+    ("pad/check.py", "check"): "PAD",
+    ("pad/motion.py", "rigid_motion"): "  PAD rigid motion (optical flow)",
+    ("pad/check.py", "_texture"): "  PAD texture (LBP + model)",
+    ("certification/decide.py", "_best_frame"): "best frame (quality)",
+    ("face_engine/engine.py", "embed"): "embed best frame (chip + jitter6)",
+    ("backends/dlib_backend.py", "chips"): "  dlib 5-point chips (all stages)",
+    ("backends/dlib_backend.py", "detect"): "  dlib HOG fallback detect",
+    ("certification/decide.py", "_match_templates"): "match templates",
+    ("fraud/service.py", "check_live_face"): "1:N duplicate search",
+    ("certification/decide.py", "store_frames"): "store evidence frames",
+}
+
+
+def _stages(profiler: object, runs: int) -> dict[str, float]:
+    import pstats
+
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    totals: dict[str, float] = {}
+    for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.items():
+        for (suffix, function), stage in STAGES.items():
+            if path.endswith(suffix) and name == function:
+                totals[stage] = totals.get(stage, 0.0) + cumulative * 1000 / runs
+    return {stage: round(totals[stage], 1) for stage in STAGES.values() if stage in totals}
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from lifecert.face_engine.interfaces import TimedFrame
 from lifecert.face_engine.liveness.actions import baseline, find_action
 from lifecert.face_engine.liveness.challenge import challenge_from_names
 from lifecert.face_engine.liveness.check import THRESHOLDS_PATH, ActiveLivenessCheck
+from lifecert.face_engine.liveness.plan import track_sparse
 from lifecert.face_engine.liveness.signals import FrameSignal, track_face
 from lifecert.face_engine.shared_data import default_data_dir
 from lifecert.face_engine.types import ALL_ACTIONS
@@ -105,8 +106,46 @@ def passing_challenges(signals: list[FrameSignal], check: ActiveLivenessCheck) -
     return passed
 
 
+def as_phone_sends(frames: list[TimedFrame], fps: float) -> list[TimedFrame]:
+    """The frames as the phone page sends them: ``fps`` a second, 320 px wide JPEG (q 75)."""
+    import cv2
+
+    result, next_t = [], frames[0][1] if frames else 0.0
+    for image, t in frames:
+        if t + 1e-9 < next_t:
+            continue
+        next_t += 1.0 / fps
+        height = round(image.shape[0] * 320 / image.shape[1])
+        small = cv2.resize(image, (320, height), interpolation=cv2.INTER_AREA)
+        data = cv2.imencode(".jpg", small[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 75])[1]
+        result.append((cv2.imdecode(data, cv2.IMREAD_COLOR)[:, :, ::-1].copy(), t))
+    return result
+
+
+def budget_passes(
+    frames: list[TimedFrame], engine: FaceEngine, stride: int, full: list[FrameSignal]
+) -> tuple[list[str], int]:
+    """Challenges passed with the frame budget (sparse landmarks, every frame only when the
+    sparse series does not show the challenge, as ActiveLivenessCheck.check does), and the
+    landmark frames the sparse pass measured."""
+    check = engine.liveness_check
+    assert isinstance(check, ActiveLivenessCheck)
+    sparse = [
+        s
+        for s in track_sparse(frames, engine.detector, engine.landmarker, stride)
+        if s.landmarks is not None
+    ]
+    passed = set(passing_challenges(sparse, check)) if len(sparse) >= 2 else set()
+    return sorted(passed | set(passing_challenges(full, check))), len(sparse)
+
+
 def analyse(
-    name: str, label: str, frames: list[TimedFrame], engine: FaceEngine, keep_signals: bool
+    name: str,
+    label: str,
+    frames: list[TimedFrame],
+    engine: FaceEngine,
+    keep_signals: bool,
+    stride: int = 1,
 ) -> dict[str, object]:
     check = engine.liveness_check
     assert isinstance(check, ActiveLivenessCheck)
@@ -124,6 +163,10 @@ def analyse(
     row["identity_spread"] = check._identity_spread(frames, tracked)
     row["actions"] = all_occurrences(tracked, check)
     row["challenges_passed"] = passing_challenges(tracked, check)
+    if stride > 1:
+        row["challenges_passed_budget"], row["measured_budget"] = budget_passes(
+            frames, engine, stride, tracked
+        )
     if keep_signals:
         row["signals"] = [
             {
@@ -159,6 +202,12 @@ def nuaa_sequences(data: Path, per_subject: int = 1) -> list[tuple[str, list[Tim
 def main() -> None:
     parser = base_parser(__doc__.split("\n")[0])
     parser.add_argument("--signals", action="store_true", help="store per-frame measures")
+    parser.add_argument(
+        "--phone-fps", type=float, default=0, help="resample as the phone sends (e.g. 8)"
+    )
+    parser.add_argument(
+        "--stride", type=int, default=1, help="also judge with the frame budget's landmark stride"
+    )
     args = parser.parse_args()
     require_folder(args.data / "video")
     json_path, png_path = output_paths(args, "liveness_videos")
@@ -167,12 +216,16 @@ def main() -> None:
     with (args.data / "video" / "labels.csv").open(newline="") as handle:
         for item in csv.DictReader(handle):
             frames = read_video(args.data / "video" / item["file"])
-            rows.append(analyse(item["file"], item["label"], frames, engine, args.signals))
+            frames = as_phone_sends(frames, args.phone_fps) if args.phone_fps else frames
+            rows.append(
+                analyse(item["file"], item["label"], frames, engine, args.signals, args.stride)
+            )
             rows[-1]["pad"] = pad_decision(engine, frames)
             rows[-1]["action_clip"] = len(clip_actions(item.get("content", ""))) >= 2
             print(f"  {item['file']}: {len(rows[-1]['actions'])} actions", file=sys.stderr)  # type: ignore[arg-type]
     for name, frames in nuaa_sequences(args.data):
-        rows.append(analyse(name, "print_attack", frames, engine, args.signals))
+        frames = as_phone_sends(frames, args.phone_fps) if args.phone_fps else frames
+        rows.append(analyse(name, "print_attack", frames, engine, args.signals, args.stride))
         rows[-1]["pad"] = pad_decision(engine, frames)
     table = [
         [
@@ -257,6 +310,16 @@ def _summary(rows: list[dict[str, object]]) -> None:
         subset = [r for r in rows if r["label"] == label]
         passing = sum(1 for r in subset if r["challenges_passed"])
         print(f"{label}: {passing}/{len(subset)} clips pass at least one 2-action challenge")
+        if subset and "challenges_passed_budget" in subset[0]:
+            budget = sum(1 for r in subset if r["challenges_passed_budget"])
+            pairs = sum(len(r["challenges_passed"]) for r in subset)  # type: ignore[arg-type]
+            pairs_b = sum(len(r["challenges_passed_budget"]) for r in subset)  # type: ignore[arg-type]
+            frames = sum(int(r["frames"]) for r in subset)  # type: ignore[call-overload]
+            measured = sum(int(r.get("measured_budget", 0)) for r in subset)  # type: ignore[call-overload]
+            print(
+                f"  with the frame budget: {budget}/{len(subset)} clips, challenges passed "
+                f"{pairs_b} (every frame: {pairs}); sparse landmarks on {measured}/{frames} frames"
+            )
 
 
 def plot(png: Path, rows: list[dict[str, object]]) -> None:

@@ -35,6 +35,7 @@ from lifecert.enrollment import service as enrollment
 from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
 from lifecert.face_engine import Challenge, Embedding, FaceEngine, FaceEngineError, RGBImage
 from lifecert.face_engine.matching import AGED_REFERENCE
+from lifecert.face_engine.memo import LazyFrames
 from lifecert.face_engine.quality import eyes_closed_in_frames, usable
 from lifecert.face_engine.types import LivenessAction
 from lifecert.fraud import service as fraud
@@ -123,21 +124,30 @@ def ensure_helper_and_device_limits(session: Session, challenge: ChallengeSessio
             )
 
 
-def _decode_all(engine: FaceEngine, frames: Sequence[Frame]) -> list[tuple[RGBImage, float]]:
-    decoded = []
-    for frame in frames:
+def _lazy_frames(engine: FaceEngine, frames: Sequence[Frame]) -> LazyFrames:
+    """Frames decoded when a stage first needs them (frames nobody looks at cost nothing);
+    an unreadable picture is the sender's problem (a 4xx), never a system fault."""
+
+    def decode(data: bytes) -> RGBImage:
         try:
-            decoded.append((engine.decode(frame.data), frame.seconds))
+            return engine.decode(data)
         except FaceEngineError as exc:
             raise enrollment.image_refusal(exc) from exc
-    return decoded
+
+    return LazyFrames([f.data for f in frames], [f.seconds for f in frames], decode)
 
 
-def _best_frame(engine: FaceEngine, frames: list[tuple[RGBImage, float]]) -> tuple[int, Any]:
+def _best_frame(engine: FaceEngine, frames: Sequence[tuple[RGBImage, float]]) -> tuple[int, Any]:
     """The first frame of good quality among a few spread over the clip (neutral ones first).
-    Eyes count as closed only against the person's own frames (face_engine.quality), and a
-    frame whose only flaw is that is still usable: narrow eyes never refuse a check alone."""
-    picks = sorted({0, len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4, len(frames) - 1})
+    The picks are on the landmark grid (their detection and landmarks are already done), and a
+    pick where the main detector sees no face is passed over rather than searched again with
+    the slow fallback detector, unless no pick has a face. Eyes count as closed only against
+    the person's own frames (face_engine.quality), and a frame whose only flaw is that is
+    still usable: narrow eyes never refuse a check alone."""
+    stride = max(1, engine.config.landmark_stride)
+    spread = (0, len(frames) // 4, len(frames) // 2, 3 * len(frames) // 4, len(frames) - 1)
+    picks = sorted({i - i % stride for i in spread[:-1]} | {len(frames) - 1})
+    picks = [i for i in picks if engine.detector.detect(frames[i][0])] or picks
     qualities = []
     for index in picks:
         quality = engine.quality(frames[index][0])
@@ -241,9 +251,9 @@ def _decide(
 
 def evaluate(
     session: Session, *, challenge: ChallengeSession, retiree: Retiree, frames: Sequence[Frame]
-) -> tuple[Outcome, str, dict[str, Any], Embedding | None, list[tuple[RGBImage, float]], int]:
-    engine = get_face_engine()
-    decoded = _decode_all(engine, frames)
+) -> tuple[Outcome, str, dict[str, Any], Embedding | None, Sequence[tuple[RGBImage, float]], int]:
+    engine = get_face_engine().for_one_check()
+    decoded = _lazy_frames(engine, frames)
     spec = Challenge(
         cast(tuple[LivenessAction, ...], tuple(challenge.actions)),
         challenge.nonce,
@@ -263,6 +273,7 @@ def evaluate(
         },
     }
     live = engine.embed(decoded[index][0], quality.face) if quality.face is not None else None
+    evidence["budget"] = _budget_evidence(engine, decoded)
     duplicate_of = None
     if live is not None:
         evidence["matching"] = _match_templates(session, retiree.id, live, engine)
@@ -290,6 +301,18 @@ def evaluate(
         pad.decision,
     )
     return outcome, reason, evidence, live, decoded, index
+
+
+def _budget_evidence(engine: FaceEngine, frames: LazyFrames) -> dict[str, Any]:
+    """What the frame budget did: frames sent, decoded, and per stage computed / reused."""
+    memo = engine.memo
+    return {
+        "frames": len(frames),
+        "decoded": frames.decoded,
+        "computed": dict(memo.computed) if memo else {},
+        "reused": dict(memo.reused) if memo else {},
+        "landmark_stride": engine.config.landmark_stride,
+    }
 
 
 def _helper_links(challenge: ChallengeSession) -> list[LinkSpec]:

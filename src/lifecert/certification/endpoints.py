@@ -17,6 +17,7 @@ from lifecert.certification.access import (
     revoke_invitation,
     spend_invitation,
 )
+from lifecert.certification.budget import capture_plan
 from lifecert.certification.challenges import Helper, claim_challenge_now, issue_challenge
 from lifecert.certification.cycle import Policy, set_policy
 from lifecert.certification.decide import Context, Frame
@@ -100,6 +101,7 @@ def new_challenge(
         "actions": challenge.actions,
         "expires_at": challenge.expires_at.isoformat(),
         "ttl_seconds": get_settings().certification.challenge_ttl_s,
+        "capture": capture_plan(challenge.actions),  # the phone page obeys; more is refused
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
 from lifecert.certification import decide, templates, trust
+from lifecert.certification.budget import check_frame_budget
 from lifecert.certification.challenges import claim_challenge
 from lifecert.certification.cycle import mark_certified
 from lifecert.certification.models import (
@@ -63,6 +64,7 @@ def certify_claimed(
     face work runs on the bounded pool (``core.workpool``)."""
     decide.check_upload_limits(frames)
     challenge = session.get_one(ChallengeSession, challenge_id)
+    check_frame_budget(challenge, len(frames))
     retiree = session.get_one(Retiree, challenge.retiree_id)
     decide.ensure_tries_left(session, retiree.id)
     decide.ensure_helper_and_device_limits(session, challenge, context.ip)

@@ -31,6 +31,7 @@ def _configured_engine() -> FaceEngine:
         max_image_pixels=face.max_image_pixels,
         adaptation=face.adaptation,
         threads=face.threads,
+        landmark_stride=settings.certification.landmark_stride,
         cache_dir=str(settings.data_dir / "models"),
     )
     return FaceEngine(config)

@@ -63,6 +63,14 @@ class CertificationSettings(BaseModel):
     max_tries_per_day: int = Field(default=5, ge=1, le=50)
     challenge_ttl_s: int = Field(default=180, ge=30, le=1800)
     max_frames: int = Field(default=160, ge=5, le=600)
+    # The frame budget (issue 16): the phone captures at ``capture_fps`` for ``neutral_ms`` and
+    # ``action_ms`` per action; a challenge states the frames it may send (and no more are
+    # accepted). The server measures landmarks on every ``landmark_stride``-th frame, then fills
+    # in the frames around a possible blink (see face_engine/liveness/plan.py).
+    capture_fps: int = Field(default=8, ge=4, le=15)
+    neutral_ms: int = Field(default=1500, ge=500, le=5000)
+    action_ms: int = Field(default=4500, ge=1500, le=10000)
+    landmark_stride: int = Field(default=2, ge=1, le=4)
     max_frame_bytes: int = Field(default=300 * 1024, ge=10 * 1024)
     max_elders_per_helper: int = Field(default=8, ge=1, le=50)
     max_helper_attempts_per_day: int = Field(default=30, ge=1)

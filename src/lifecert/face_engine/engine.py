@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .interfaces import (
     PresentationAttackCheck,
     TimedFrame,
 )
+from .memo import FrameMemo
 from .pad.check import PadResult
 from .quality import QualityThresholds, assess
 from .registry import BackendContext, Kind, create
@@ -54,6 +56,9 @@ class FaceEngineConfig:
     # and after the first certification most comparisons are against recent, same-age captures.
     adaptation: str = ""
     quality: QualityThresholds = field(default_factory=QualityThresholds)
+    # The frame budget (issue 16): landmarks on every n-th frame of a check, the frames around
+    # a possible blink filled in, every frame only when those do not show the challenge.
+    landmark_stride: int = 1
 
     @classmethod
     def fake(cls) -> FaceEngineConfig:
@@ -77,6 +82,7 @@ class FaceEngine:
         self._backends: dict[str, Any] = {}
         self._lock = threading.RLock()  # re-entrant: composite backends build their parts
         self._thresholds: dict[str, matching.Thresholds] | None = None
+        self.memo: FrameMemo | None = None  # set on a view made by for_one_check()
 
     # -- backends, created once on first use -------------------------------------------------
     def _backend(self, kind: Kind, name: str) -> Any:
@@ -204,6 +210,32 @@ class FaceEngine:
         """Passive PAD over a check's frames: live, uncertain or attack, with every signal."""
         result: PadResult = self.pad_check.check(frames)
         return result
+
+    def for_one_check(self) -> FaceEngine:
+        """A view of this engine for the frames of one check: each frame's detection,
+        landmarks and chip are computed once and shared by liveness, PAD, quality and
+        matching (``memo`` counts what was computed and what reused)."""
+        view = copy.copy(self)
+        view.memo = memo = FrameMemo()
+        config = self.config
+        detector = memo.detector(self.detector)
+        landmarker = memo.landmarker(self.landmarker)
+        aligner = memo.aligner(self.aligner)
+        parts = {"detector": detector, "landmarker": landmarker, "aligner": aligner}
+        view._backends = dict(self._backends)
+        view._backends[f"detector:{config.detector}"] = detector
+        view._backends[f"landmarker:{config.landmarker}"] = landmarker
+        view._backends[f"aligner:{config.aligner}"] = aligner
+        if config.fallback_detector:
+            key = f"detector:{config.fallback_detector}"
+            view._backends[key] = memo.detector(self._backend("detector", config.fallback_detector))
+        for kind, name in (("liveness", config.liveness), ("pad", config.pad)):
+            backend = copy.copy(self._backend(kind, name))  # type: ignore[arg-type]
+            for attr, part in parts.items():
+                if getattr(backend, attr, None) is not None:
+                    setattr(backend, attr, part)
+            view._backends[f"{kind}:{name}"] = backend
+        return view
 
     def _main_face(self, image: RGBImage) -> Face:
         faces = self.detect(image)

@@ -72,11 +72,24 @@ def remember_language(session: Session, *, retiree_id: int, locale: str) -> None
     """Called from the phone pages: messages then follow the language the person reads."""
     locale = normalise_locale(locale)
     chosen = session.get(NotificationPreference, retiree_id)
-    if chosen is None:
-        session.add(NotificationPreference(retiree_id=retiree_id, language=locale))
-    elif chosen.language != locale:
-        chosen.language = locale
-    session.flush()
+    if chosen is not None:
+        if chosen.language != locale:
+            chosen.language = locale
+            session.flush()
+        return
+    # The first visit of two phones at once (the retiree and a helper) must not fail on the
+    # second insert: one statement that inserts or updates (found by benchmarks/load.py).
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    stmt = insert(NotificationPreference).values(
+        retiree_id=retiree_id, language=locale, updated_at=now
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["retiree_id"], set_={"language": locale, "updated_at": now}
+        )
+    )
 
 
 def queue_messages(session: Session, messages: Iterable[NewMessage]) -> list[int]:

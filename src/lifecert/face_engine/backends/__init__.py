@@ -52,7 +52,13 @@ def _active_liveness(context: BackendContext) -> object:
     from ..liveness.check import ActiveLivenessCheck
 
     engine = context.engine
-    return ActiveLivenessCheck(engine.detector, engine.landmarker, engine.aligner, engine.embedder)
+    return ActiveLivenessCheck(
+        engine.detector,
+        engine.landmarker,
+        engine.aligner,
+        engine.embedder,
+        landmark_stride=engine.config.landmark_stride,
+    )
 
 
 def _lbpcolour_pad(context: BackendContext) -> object:

@@ -16,6 +16,7 @@ import numpy as np
 from ..interfaces import Aligner, Detector, Embedder, Landmarker, TimedFrame
 from ..types import ActionEvidence, Challenge, LivenessResult
 from .actions import Baseline, baseline, find_action
+from .plan import track_sparse
 from .signals import FrameSignal, track_face
 
 THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
@@ -36,8 +37,10 @@ class ActiveLivenessCheck:
         aligner: Aligner | None = None,
         embedder: Embedder | None = None,
         limits: dict[str, Any] | None = None,
+        landmark_stride: int = 1,
     ) -> None:
         self.detector, self.landmarker = detector, landmarker
+        self.landmark_stride = landmark_stride  # the frame budget: see plan.py
         self.aligner, self.embedder = aligner, embedder
         self.limits = limits or load_liveness_thresholds()
 
@@ -46,15 +49,23 @@ class ActiveLivenessCheck:
             return self._fail(challenge, ("too_few_frames",), len(frames))
         if _expired(frames, challenge):
             return self._fail(challenge, ("challenge_expired",), len(frames))
-        signals = track_face(frames, self.detector, self.landmarker)
+        signals = track_sparse(frames, self.detector, self.landmarker, self.landmark_stride)
+        evidence = self._sequence(signals, challenge)
+        if self.landmark_stride > 1 and not self._shown(signals, evidence):
+            # Not shown by the sampled frames: measure every frame (the budget only ever
+            # saves work on passing checks, it never fails one).
+            signals = track_face(frames, self.detector, self.landmarker)
+            evidence = self._sequence(signals, challenge)
         tracked = [s for s in signals if s.landmarks is not None]
         fraction = len(tracked) / len(signals)
-        checks: dict[str, float] = {"tracked_fraction": round(fraction, 3)}
+        checks: dict[str, float] = {
+            "tracked_fraction": round(fraction, 3),
+            "frames_measured": len(signals),
+        }
         if fraction < self.limits["min_tracked_fraction"] or len(tracked) < 2:
             return self._fail(challenge, ("no_face",), len(frames), checks)
         identity = self._identity_spread(frames, tracked)
         checks["identity_spread"] = round(identity, 4)
-        evidence = self.find_sequence(tracked, challenge)
         reasons = [e.reason for e in evidence if not e.passed]
         if identity > self.limits["max_identity_distance"]:
             reasons.insert(0, "face_changed")
@@ -67,6 +78,17 @@ class ActiveLivenessCheck:
             len(frames),
             tuple(checks.items()),
         )
+
+    def _shown(self, signals: Sequence[FrameSignal], evidence: Sequence[ActionEvidence]) -> bool:
+        tracked = sum(s.landmarks is not None for s in signals)
+        enough = tracked / max(1, len(signals)) >= self.limits["min_tracked_fraction"]
+        return enough and bool(evidence) and all(e.passed for e in evidence)
+
+    def _sequence(
+        self, signals: Sequence[FrameSignal], challenge: Challenge
+    ) -> tuple[ActionEvidence, ...]:
+        tracked = [s for s in signals if s.landmarks is not None]
+        return self.find_sequence(tracked, challenge) if len(tracked) >= 2 else ()
 
     def find_sequence(
         self, tracked: Sequence[FrameSignal], challenge: Challenge

@@ -47,13 +47,18 @@ class FrameSignal:
 
 
 def track_face(
-    frames: Sequence[TimedFrame], detector: Detector, landmarker: Landmarker
+    frames: Sequence[TimedFrame],
+    detector: Detector,
+    landmarker: Landmarker,
+    indices: Sequence[int] | None = None,
 ) -> list[FrameSignal]:
-    """Follow the main face: in each frame the detection nearest the previous face."""
+    """Follow the main face: in each frame the detection nearest the previous face.
+    ``indices`` (ascending): only these frames are measured (the frame budget)."""
     signals: list[FrameSignal] = []
     previous: Face | None = None
     reference: Landmarks | None = None
-    for index, (image, time) in enumerate(frames):
+    for index in range(len(frames)) if indices is None else indices:
+        image, time = frames[index]
         face = _nearest(detector.detect(image), previous)
         marks = landmarker.landmarks(image, face) if face is not None else None
         if face is None or marks is None:

@@ -11,7 +11,8 @@
   var goButton = document.getElementById("go");
   var countdown = document.getElementById("countdown");  // big seconds left for this action
   // 8 frames a second catches a slow blink (an old person's lasts 0.2-0.4 s) in 2-3 frames.
-  var FPS = 8, NEUTRAL_MS = 1500, ACTION_MS = 4500, WIDTH = 320;
+  // The challenge's capture plan overrides these (the server refuses more than max_frames).
+  var FPS = 8, NEUTRAL_MS = 1500, ACTION_MS = 4500, WIDTH = 320, MAX_FRAMES = 160;
   var lastSpoken = box.dataset.tReady;
 
   function text(key) { return box.dataset["t" + key.charAt(0).toUpperCase() + key.slice(1)] || key; }
@@ -77,7 +78,7 @@
   function record(ms, progressFrom, progressTo) {
     var end = performance.now() + ms;
     function step() {
-      if (performance.now() >= end) { return Promise.resolve(); }
+      if (performance.now() >= end || frames.length >= MAX_FRAMES) { return Promise.resolve(); }
       var t = performance.now();
       return grab().then(function (blob) {
         frames.push(blob);
@@ -97,7 +98,9 @@
     if (box.dataset.retiree) { form.append("retiree_id", box.dataset.retiree); }
     post("/api/v1/certify/challenge", form).then(function (res) {
       if (!res.ok) { throw new Error(res.body.detail || text("failed")); }
-      var challenge = res.body;
+      var challenge = res.body, plan = challenge.capture || {};
+      FPS = plan.fps || FPS; NEUTRAL_MS = plan.neutral_ms || NEUTRAL_MS;
+      ACTION_MS = plan.action_ms || ACTION_MS; MAX_FRAMES = plan.max_frames || MAX_FRAMES;
       frames = []; times = []; started = performance.now();
       say(text("ready"));
       var chain = record(NEUTRAL_MS, 0, 10);
