@@ -55,6 +55,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 NEUTRAL_S, GAP_S = 1.5, 0.6  # as the phone page (certify.js): neutral, then speaking time
 REQUEST_TIMEOUT_S = 60.0  # an answer later than this is an error (a hung server)
+TOKENS_PER_PERSON = 400  # more than a person's flows in a default run (clients share people)
 
 
 @dataclass
@@ -63,7 +64,8 @@ class Person:
     frames: list[bytes]  # the recording at the capture rate, as the phone encodes them
     neutral: int  # a frontal frame of enrolment quality (the reference photo)
     segments: dict[str, int]  # action -> index where the recording shows it starting
-    token: str = ""
+    # Invitation links are single-use (one check each, issue 17): one per flow, made ahead.
+    tokens: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,7 +80,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=None, help="default: ../shared/data")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--db", default="test_h16b_load")
+    parser.add_argument("--db", default="lifecert_load")
     parser.add_argument("--retirees", type=int, default=8)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=30.0)
@@ -177,7 +179,7 @@ def enrol(url: str, people: list[Person]) -> None:
     from sqlalchemy.orm import Session
     from tests.builders import admin_actor, make_city, make_community
 
-    from lifecert.certification.access import invitation_token
+    from lifecert.certification.access import issue_invitation
     from lifecert.core import migrate
     from lifecert.core.db import build_engine
     from lifecert.enrollment import service as enrollment
@@ -215,7 +217,10 @@ def enrol(url: str, people: list[Person]) -> None:
                 image_bytes=person.frames[person.neutral],
                 source=TemplateSource.STAFF_CAPTURE,
             )
-            person.token = invitation_token(retiree.id)
+            person.tokens = [
+                issue_invitation(session, actor=None, retiree_id=retiree.id)
+                for _ in range(TOKENS_PER_PERSON)
+            ]
         session.commit()
     engine.dispose()
 
@@ -311,18 +316,24 @@ def client_loop(base: str, person: Person, deadline: float, results: Results, fp
     import httpx
 
     with httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT_S, follow_redirects=True) as client:
-        try:
-            client.get(f"/m/i/{person.token}").raise_for_status()
-            page = client.get("/m/check")
-        except httpx.HTTPError as exc:
-            with results.lock:
-                results.flows.append({"status": 0, "error": f"login: {exc!r}"[:200]})
-            return
-        match = re.search(r'data-csrf="([^"]+)"', page.text)
-        csrf = {"X-CSRF-Token": match.group(1) if match else ""}
         while time.monotonic() < deadline:
+            try:
+                token = person.tokens.pop()  # atomic under the GIL: each link used once
+            except IndexError:
+                return
             me = threading.get_ident()
             results.in_flight[me] = {"status": -1, "error": "no answer", "start": time.monotonic()}
+            client.cookies.clear()  # a phone opening its link: a fresh session per check
+            try:
+                client.get(f"/m/i/{token}").raise_for_status()
+                page = client.get("/m/check")
+            except httpx.HTTPError as exc:
+                with results.lock:
+                    results.in_flight.pop(me, None)
+                    results.flows.append({"status": 0, "error": f"login: {exc!r}"[:200]})
+                continue
+            match = re.search(r'data-csrf="([^"]+)"', page.text)
+            csrf = {"X-CSRF-Token": match.group(1) if match else ""}
             results_flow = one_flow(client, csrf, person, fps)
             with results.lock:
                 results.in_flight.pop(me, None)

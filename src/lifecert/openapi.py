@@ -34,6 +34,21 @@ TAGS = [
     {"name": "community", "description": "Community events, sign-ups and attendance."},
     {"name": "dashboards", "description": "Region figures: due, overdue, suspended, trends."},
     {"name": "notifications", "description": "Campaigns and reminders through the outbox."},
+    {
+        "name": "deaths",
+        "description": "Reported deaths: payment on hold until a second officer approves; "
+        "a wrong report is reversed with arrears.",
+    },
+    {
+        "name": "services",
+        "description": "The public-service directory per region and online applications "
+        "(e.g. the elderly allowance) with their payments.",
+    },
+    {
+        "name": "life signals",
+        "description": "Dated evidence of life from trusted sources (partner key), the region "
+        "policy, and silent certifications (reversible).",
+    },
 ]
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -107,6 +122,29 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/notifications/retirees/{retiree_id}"): "Messages sent to one retiree.",
     ("POST", "/api/v1/notifications/retirees/{retiree_id}/reminders"): "Send one retiree a "
     "reminder now.",
+    ("GET", "/api/v1/deaths"): "Reported deaths in the caller's scope, by status (held, "
+    "approved, reversed).",
+    ("POST", "/api/v1/life-signals"): "A partner pushes dated life signals (X-Partner-Key).",
+    ("POST", "/api/v1/life-signals/sources"): "Register a signal source with its trust level; "
+    "its partner key is shown once.",
+    ("PUT", "/api/v1/life-signals/policies/{region_id}"): "A region's silent-certification "
+    "policy: sources, recency, count, face check at least every N years.",
+    ("POST", "/api/v1/life-signals/imports"): "Import a CSV/XLSX file of life signals as a job "
+    "with progress and an error report.",
+    ("POST", "/api/v1/life-signals/run"): "Apply the policies now (the nightly job does it too).",
+    ("POST", "/api/v1/life-signals/certifications/{certification_id}/reverse"): "An officer "
+    "reverses a silent certification with a reason; the person is due again.",
+    ("GET", "/api/v1/life-signals/report"): "Share of silent certifications by region and "
+    "source, and sources that certified people later reported dead.",
+    ("GET", "/api/v1/services"): "The service directory that applies to a community.",
+    ("PUT", "/api/v1/services/regions/{region_id}/{code}"): "Define or override a service for "
+    "a region (inherited by the regions below).",
+    ("GET", "/api/v1/services/applications"): "Applications in the caller's scope.",
+    ("POST", "/api/v1/services/applications/{application_id}/decision"): "Approve, refuse (with "
+    "a reason) or ask for more information.",
+    ("GET", "/api/v1/services/allowance-payments"): "Approved allowance payments for the "
+    "paying agency, by id cursor.",
+    ("GET", "/api/v1/services/allowance-payments.csv"): "The same allowance payments as CSV.",
 }
 
 

@@ -9,7 +9,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.certification.budget import frames_allowed
 from lifecert.certification.challenges import issue_challenge
 from lifecert.certification.models import Certification, CertMode
@@ -20,7 +20,7 @@ from tests.certification.helpers import BINDING, certify, enrolled_retiree, fram
 
 def _phone(client: TestClient, session: Session) -> dict[str, str]:
     retiree = enrolled_retiree(session, face_seed=4)
-    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     match = re.search(r'data-csrf="([^"]+)"', client.get("/m/check").text)
     assert match
     return {"X-CSRF-Token": match.group(1)}

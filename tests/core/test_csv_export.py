@@ -49,10 +49,11 @@ def test_payment_changes_csv_does_not_carry_a_formula(client: TestClient, sessio
     run_cycle(session, today=DAY + timedelta(days=500))
     make_staff(session, role=Role.PLATFORM_ADMIN, username="payer")
     login(client, "payer")
-    text = client.get("/api/v1/payments/changes.csv").content.decode("utf-8-sig")
-    [row] = csv.DictReader(io.StringIO(text))
-    assert row["name"] == "'=CMD|' /C calc'!A0"
-    assert row["pension_account"] == "'@SUM(1+1)"
+    # English headers for the check (the file speaks the reader's language, zh-CN by default).
+    answer = client.get("/api/v1/payments/changes.csv", headers={"Accept-Language": "en"})
+    [row] = csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig")))
+    assert row["Name"] == "'=CMD|' /C calc'!A0"
+    assert row["Pension account"] == "'@SUM(1+1)"
 
 
 def test_dashboard_exports_do_not_carry_a_formula(client: TestClient, session: Session) -> None:

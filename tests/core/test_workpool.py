@@ -99,12 +99,12 @@ def _catch(errors: list[BaseException], pool: WorkPool) -> None:
 def test_a_busy_server_answers_503_with_retry_after_and_keeps_the_nonce(
     client: TestClient, session: Session
 ) -> None:
-    from lifecert.certification.access import invitation_token
+    from lifecert.certification.access import issue_invitation
     from lifecert.core.workpool import reset_work_pool
     from tests.certification.helpers import enrolled_retiree, jpeg
 
     retiree = enrolled_retiree(session, face_seed=5)
-    client.get(f"/m/i/{invitation_token(retiree.id)}")
+    client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     csrf = re.search(r'data-csrf="([^"]+)"', client.get("/m/check").text).group(1)  # type: ignore[union-attr]
     nonce = client.post("/api/v1/certify/challenge", headers={"X-CSRF-Token": csrf}).json()["nonce"]
     form = {"nonce": nonce, "times": json.dumps([i * 125 for i in range(8)])}

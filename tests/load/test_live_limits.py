@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit.models import AuditEntry
-from lifecert.certification.access import invitation_token
+from lifecert.certification.access import issue_invitation
 from lifecert.certification.models import Certification
 from lifecert.core.roles import Role
 from tests.builders import PASSWORD, make_city, make_community, make_staff
@@ -69,8 +69,11 @@ def _csrf(html: str) -> str:
 
 
 def _phone_client(server: LiveServer, retiree_id: int) -> tuple[httpx.Client, str]:
+    with Session(server.engine) as session:  # a single-use link, as a notice would carry
+        token = issue_invitation(session, actor=None, retiree_id=retiree_id)
+        session.commit()
     client = server.client()
-    client.get(f"/m/i/{invitation_token(retiree_id)}", follow_redirects=True)
+    client.get(f"/m/i/{token}", follow_redirects=True)
     return client, _csrf(client.get("/m/check").text)
 
 

@@ -23,8 +23,9 @@ ENUM_MODULES = [
     "lifecert.organisation.models",
     "lifecert.retirees.models",
 ]
-# Fractions of seconds, seconds, or an ISO time with its zone: never shown to a person.
-TIMESTAMP = re.compile(r"\d:\d\d:\d\d|\d\d:\d\d\.\d|T\d\d:\d\d|[+-]\d\d:\d\d\b")
+# Fractions of seconds, seconds, or an ISO time with its zone: never shown to a person (a zone
+# right after HH:MM is opening hours, "08:30-17:00", not a timestamp).
+TIMESTAMP = re.compile(r"\d:\d\d:\d\d|\d\d:\d\d\.\d|T\d\d:\d\d|(?<!\d:\d\d)[+-]\d\d:\d\d\b")
 
 
 SKIP_PATH = re.compile(

@@ -30,6 +30,7 @@ MODES = {
     CertMode.HOME_VISIT: N_("Home visit"),
     CertMode.COUNTER: N_("At the counter"),
     CertMode.NON_FACE: N_("In person, without face check"),
+    CertMode.SILENT: N_("Silent, from other records"),
 }
 CASE_STATUS = {
     CaseStatus.OPEN: N_("Awaiting review"),
@@ -40,6 +41,7 @@ CASE_STATUS = {
 PAYMENT_ACTIONS = {
     PaymentAction.SUSPEND: N_("Payment suspended"),
     PaymentAction.RESUME: N_("Payment resumed"),
+    PaymentAction.HOLD: N_("Payment on hold"),
 }
 REASONS = {
     "match": N_("Face matches"),
@@ -55,6 +57,12 @@ REASONS = {
     "non_face": N_("Verified in person"),
     "certified": N_("Certified"),
     "death registered": N_("Death registered"),
+    "death reported: on hold until an officer approves": N_(
+        "Death reported: on hold until an officer approves"
+    ),
+    "death report reversed": N_("Death report reversed"),
+    "attack_case_open": N_("An attack case is open: a person decides"),
+    "silent": N_("Certified from other records"),
     "not certified after the grace period": N_("Not certified after the grace period"),
     "system": N_("System fault (not counted)"),
 }
@@ -63,6 +71,7 @@ TEMPLATE_SOURCES = {
     TemplateSource.ID_PHOTO_IMPORT: N_("ID photo import"),
     TemplateSource.STAFF_CAPTURE: N_("Taken by staff"),
     TemplateSource.CERTIFICATION: N_("From a certification"),
+    TemplateSource.FIRST_CERTIFICATION: N_("Approved first certification"),
 }
 PAD_DECISIONS = {"live": N_("Live person"), "uncertain": N_("Uncertain"), "attack": N_("Attack")}
 PAD_SIGNALS = {

@@ -40,8 +40,9 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-# The Swagger UI page (/api/docs) starts itself with an inline script written by FastAPI.
-_DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+# The API documentation pages: ReDoc renders in a web worker it builds from a blob: URL.
+_DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self'; worker-src 'self' blob:")
+_DOCS_PATHS = ("/api/docs", "/api/redoc")
 _CACHEABLE_PREFIXES = ("/static/",)
 _DIGITS = re.compile(r"^[+-]?\d{19,}$")
 
@@ -63,7 +64,7 @@ def out_of_range(scope: Scope) -> bool:
 
 def _security_headers(path: str, existing: set[bytes], hsts: bool) -> list[tuple[bytes, bytes]]:
     headers = [
-        (b"content-security-policy", (_DOCS_CSP if path == "/api/docs" else CSP).encode()),
+        (b"content-security-policy", (_DOCS_CSP if path in _DOCS_PATHS else CSP).encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"same-origin"),
