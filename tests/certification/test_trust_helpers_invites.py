@@ -199,14 +199,17 @@ def test_an_invitation_link_serves_one_check_and_can_be_revoked(
 def test_result_and_appeal_pages_ask_who_is_asking_first(
     client: TestClient, session: Session
 ) -> None:
-    huge = 10**20
-    assert client.get(f"/m/result/{huge}").status_code == 401
+    huge = 10**20  # beyond any database integer: refused before any lookup (issue 17, item 11)
+    missing = 2**40  # a valid number that names nobody: who asks is checked before the lookup
+    assert client.get(f"/m/result/{huge}").status_code == 422
+    assert client.get(f"/m/result/{missing}").status_code == 401
     start = client.get("/m")
-    appeal = client.post(
-        f"/m/appeal/{huge}", data={"statement": "是我本人", "csrf": csrf_of(start.text)}
-    )
-    assert appeal.status_code == 401
+    for number, status in ((huge, 422), (missing, 401)):
+        appeal = client.post(
+            f"/m/appeal/{number}", data={"statement": "是我本人", "csrf": csrf_of(start.text)}
+        )
+        assert appeal.status_code == status
     elder = enrolled_retiree(session, face_seed=4)
     phone_login(client, session, elder)
-    assert client.get(f"/m/result/{huge}").status_code == 404
+    assert client.get(f"/m/result/{missing}").status_code == 404
     assert client.get("/m/result/1").status_code == 404
