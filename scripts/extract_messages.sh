@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 keywords=(-k N_ -k gettext -k ngettext:1,2)
 for cls in LifeCertError InvalidInput PayloadTooLarge UnsupportedMedia AuthenticationRequired \
-  PermissionDenied NotFound Conflict ReplayDetected TooManyRequests DataIntegrityError ServiceUnavailable; do
+  PermissionDenied NotFound Conflict ReplayDetected TooManyRequests DataIntegrityError ServiceUnavailable \
+  AccountLocked Busy; do
   keywords+=(-k "$cls")
 done
 .venv/bin/pybabel extract -F babel.cfg "${keywords[@]}" --no-location --sort-output \

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.audit.chain import seal_pending
 from lifecert.audit.models import AuditEntry
 from lifecert.audit.service import record
 from lifecert.core.crypto import DataKey, get_keyring
@@ -62,6 +63,7 @@ def archive_old_entries(
     session: Session, *, now: datetime | None = None, batch: int = 5000
 ) -> Archive | None:
     """Export entries older than the policy and not archived yet; None when there are none."""
+    seal_pending(session)  # only sealed rows carry the seq and hash an archive names
     cutoff = (now or utcnow()) - timedelta(days=get_settings().retention.audit_log_days)
     after, first, last_hash = _last_archived_seq(session), 0, ""
     lines: list[str] = []
