@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.core.crypto import get_keyring
+from lifecert.core.roles import Role
 from lifecert.life_signals.imports import run_signal_import, start_signal_import
 from lifecert.life_signals.models import LifeSignal
 from lifecert.retirees.imports import error_report_csv
-from lifecert.retirees.models import CertState, ImportStatus, Retiree
-from tests.builders import admin_actor, make_city, make_community
+from lifecert.retirees.models import CertState, ImportJob, ImportStatus, Retiree
+from tests.builders import admin_actor, login, make_city, make_community, make_staff
 from tests.life_signals.helpers import (
     PARTNER_KEY,
     TODAY,
@@ -105,3 +106,20 @@ def test_admin_adds_a_source_whose_key_then_works(session: Session, client: Test
     body = {"events": [{"id_number": _number(person), "date": TODAY.isoformat()}]}
     posted = client.post("/api/v1/life-signals", json=body, headers={"X-Partner-Key": key})
     assert posted.json() == {"received": 1, "created": 1, "refused": []}
+
+
+def test_a_broken_file_is_refused_at_upload_and_no_job_is_left(
+    session: Session, client: TestClient
+) -> None:
+    # The same upload checks as the roster and death imports (retirees.imports).
+    make_staff(session, role=Role.PLATFORM_ADMIN, username="signals")
+    csrf = login(client, "signals")
+    jobs_before = session.scalar(select(func.count()).select_from(ImportJob))
+    for name, data in (("cut.xlsx", b"PK\x03\x04 not a workbook"), ("empty.csv", b"")):
+        answer = client.post(
+            "/api/v1/life-signals/imports",
+            headers={"X-CSRF-Token": csrf},
+            files={"file": (name, data)},
+        )
+        assert 400 <= answer.status_code < 500, (name, answer.status_code, answer.text)
+    assert session.scalar(select(func.count()).select_from(ImportJob)) == jobs_before

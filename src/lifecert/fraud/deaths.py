@@ -31,7 +31,7 @@ from lifecert.fraud.models import Alert, AlertKind, DeathRecord, DeathStatus, Se
 from lifecert.organisation.models import Region, Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.imports import MAX_UPLOAD_BYTES, store_report
+from lifecert.retirees.imports import accept_table_upload, store_report
 from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree
 from lifecert.retirees.roster import (
@@ -39,7 +39,6 @@ from lifecert.retirees.roster import (
     basic_problems,
     cell_values,
     check_table,
-    check_upload,
     column_limits,
     read_table,
 )
@@ -148,17 +147,10 @@ def start_death_import(
     session: Session, *, actor: Actor, filename: str, data: bytes, run_now: bool = True
 ) -> ImportJob:
     actor.require(Permission.WRITE_RETIREES)
-    if not data:
-        raise InvalidInput("The file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput("The file is larger than 200 MB; split it into parts.")
-    if Path(filename).suffix.lower() not in (".csv", ".xlsx", ".txt"):
-        raise InvalidInput("Upload a .csv or .xlsx file.")
-    check_upload(Path(filename).suffix.lower(), data)
     job = ImportJob(
         kind=ImportKind.DEATHS,
         filename=Path(filename).name[:255],
-        source_key=get_blob_store().put(data, prefix="imports"),
+        source_key=accept_table_upload(filename, data),
         started_by=actor.staff_id or None,
     )
     session.add(job)

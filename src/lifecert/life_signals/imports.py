@@ -33,7 +33,7 @@ from lifecert.life_signals.signals import Staged, store_signals
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.imports import MAX_UPLOAD_BYTES, store_report
+from lifecert.retirees.imports import accept_table_upload, store_report
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
 from lifecert.retirees.roster import RowProblem, read_table
 
@@ -125,16 +125,10 @@ def start_signal_import(
 ) -> ImportJob:
     """Store the upload and queue the job. ``source``: the code for rows without one."""
     actor.require(Permission.WRITE_RETIREES)
-    if not data:
-        raise InvalidInput("The file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput("The file is larger than 200 MB; split it into parts.")
-    if Path(filename).suffix.lower() not in (".csv", ".xlsx", ".txt"):
-        raise InvalidInput("Upload a .csv or .xlsx file.")
     job = ImportJob(
         kind=ImportKind.LIFE_SIGNALS,
         filename=Path(filename).name[:255],
-        source_key=get_blob_store().put(data, prefix="imports"),
+        source_key=accept_table_upload(filename, data),
         started_by=actor.staff_id or None,
         options={"source": source.strip()},
     )

@@ -54,11 +54,10 @@ _ID_CONTEXT = "retiree.id_number"
 _UPDATABLE = ("name", "phone", "address", "pension_account", "paying_agency", "community_id")
 
 
-def start_roster_import(
-    session: Session, *, actor: Actor, filename: str, data: bytes, run_now: bool = True
-) -> ImportJob:
-    """Store the upload and queue the job (``run_now=False``: the caller runs it itself)."""
-    actor.require(Permission.WRITE_RETIREES)
+def accept_table_upload(filename: str, data: bytes) -> str:
+    """The checks every table import (roster, deaths, life signals) makes at upload, before
+    anything is stored: not empty, not too large, a CSV/XLSX that opens. Returns the blob key
+    of the stored file."""
     if not data:
         raise InvalidInput("The file is empty.")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -67,7 +66,15 @@ def start_roster_import(
     if suffix not in (".csv", ".xlsx", ".txt"):
         raise InvalidInput("Upload a .csv or .xlsx file.")
     check_upload(suffix, data)
-    key = get_blob_store().put(data, prefix="imports")
+    return get_blob_store().put(data, prefix="imports")
+
+
+def start_roster_import(
+    session: Session, *, actor: Actor, filename: str, data: bytes, run_now: bool = True
+) -> ImportJob:
+    """Store the upload and queue the job (``run_now=False``: the caller runs it itself)."""
+    actor.require(Permission.WRITE_RETIREES)
+    key = accept_table_upload(filename, data)
     job = ImportJob(
         kind=ImportKind.ROSTER,
         filename=Path(filename).name[:255],
