@@ -131,3 +131,28 @@ def test_refusal_reason_on_the_phone_in_chinese(session: Session, client: TestCl
     assert "未通过" in phone.text and "原因" in phone.text and "户籍不在本市" in phone.text
     listing = client.get("/m/services?q=gljt").text
     assert "高龄津贴" in listing and "医保卡补办" not in listing
+
+
+def test_another_community_can_neither_see_nor_decide(
+    session: Session, client: TestClient
+) -> None:
+    city = make_city(session)
+    here, there = make_community(session, city=city), make_community(session, city=city)
+    allowance = city_directory(session, city)["allowance"]
+    elder = make_retiree(session, community=here, name="孙奶奶", birth=date(1935, 2, 2))
+    stranger = make_staff(session, role=Role.COMMUNITY_WORKER, regions=[there])
+    app = apply_for(session, retiree=elder, service_id=allowance.id)
+    session.commit()
+    csrf = login(client, stranger.username)
+    assert client.get(f"/service-applications/{app.id}").status_code == 404
+    page = client.post(f"/service-applications/{app.id}",
+                       data={"decision": "approve", "note": "", "csrf": csrf},
+                       follow_redirects=False)
+    assert page.status_code == 404
+    api = client.post(f"/api/v1/services/applications/{app.id}/decision",
+                      headers={"X-CSRF-Token": csrf}, json={"decision": "approve", "note": ""})
+    assert api.status_code == 404
+    listed = client.get("/api/v1/services/applications").json()
+    assert all(row["id"] != app.id for row in listed)
+    session.refresh(app)
+    assert app.status == ApplicationStatus.SUBMITTED
