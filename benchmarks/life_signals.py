@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_h22_bench"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_life_signals_bench"
 SOURCES = (("hospital", 3), ("bank", 2), ("bus", 1))  # code, trust level
 MAX_AGE, MIN_SIGNALS, MIN_TRUST, FACE_YEARS = 90, 2, 2, 3
 

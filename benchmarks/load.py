@@ -4,7 +4,7 @@
 
 What it does, end to end:
 
-1. (Re)creates the PostgreSQL database ``--db`` (default ``test_h16b_load`` on
+1. (Re)creates the PostgreSQL database ``--db`` (default ``test_lifecert_load`` on
    ``--pg postgresql://postgres@127.0.0.1:5432``) and migrates it.
 2. Enrols ``--retirees`` people (default 8), each a different real person of
    ``shared/data/video`` (consent, then a frontal frame of their own recording as the
