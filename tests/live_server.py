@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Session
 from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.settings import get_settings
-from tests.web.browser import free_port
+from tests.web.browser import free_port, uvicorn_command
 
 T = TypeVar("T")
 
@@ -91,19 +90,7 @@ def live_server(
         }
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "lifecert.app:create_app",
-                    "--factory",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                ],
+                uvicorn_command(port, "--log-level", "warning"),
                 env=server_env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -50,6 +50,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def uvicorn_command(port: int, *extra: str) -> list[str]:
+    """The app under uvicorn on 127.0.0.1:``port``, as a subprocess's argv."""
+    return [sys.executable, "-m", "uvicorn", "lifecert.app:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), *extra]
+
+
 def wait_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -69,17 +75,7 @@ def running_server(env: dict[str, str]) -> Iterator[str]:
     """``lifecert.app`` under uvicorn with ``env`` added to this environment; yields its URL."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "lifecert.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        uvicorn_command(port),
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
