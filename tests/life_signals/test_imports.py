@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from tests.life_signals.helpers import (
     enable_policy,
     make_sources,
 )
+from tests.retirees.test_malformed_imports import _xlsx_with_damaged_sheet
 
 
 def _number(person: Retiree) -> str:
@@ -123,3 +125,36 @@ def test_a_broken_file_is_refused_at_upload_and_no_job_is_left(
         )
         assert 400 <= answer.status_code < 500, (name, answer.status_code, answer.text)
     assert session.scalar(select(func.count()).select_from(ImportJob)) == jobs_before
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("huge-field.csv", "身份证号,日期,来源\n".encode() + b"1" * (128 * 1024) + b",x,y\n"),
+        ("bad-utf8.csv",
+         "身份证号,日期,来源\n".encode() + b"a,b,c\n" * 12_000 + b"\xff\xfe,\xc3\n"),
+        ("damaged.xlsx", _xlsx_with_damaged_sheet()),
+    ],
+)
+def test_malformed_signal_files_fail_cleanly(
+    session: Session, client: TestClient, name: str, data: bytes
+) -> None:
+    # As for rosters and deaths (issue 17): a 4xx at upload or a failed job with a message;
+    # never a 5xx, a job left running, or signals half written.
+    make_staff(session, role=Role.PLATFORM_ADMIN, username="signals")
+    csrf = login(client, "signals")
+    signals_before = session.scalar(select(func.count()).select_from(LifeSignal))
+    answer = client.post("/api/v1/life-signals/imports", headers={"X-CSRF-Token": csrf},
+                         files={"file": (name, data)})
+    assert answer.status_code < 500, answer.text
+    if answer.status_code == 202:
+        job = session.get_one(ImportJob, answer.json()["id"])
+        if job.status == ImportStatus.QUEUED:  # the test client never commits: run the job
+            job = run_signal_import(session, job_id=job.id)
+        assert job.status in (ImportStatus.FAILED, ImportStatus.DONE), job.status
+        if job.status == ImportStatus.FAILED:
+            assert job.error
+            assert session.scalar(select(func.count()).select_from(LifeSignal)) == signals_before
+    running = session.scalar(select(func.count()).select_from(ImportJob).where(
+        ImportJob.status.in_((ImportStatus.QUEUED, ImportStatus.RUNNING))))
+    assert running == 0
