@@ -37,23 +37,22 @@ def consenting_retiree(
 
 
 def enrolled_retiree(
-    session: Session, *, face_seed: int = 1, name: str = "王秀英", community=None
-) -> Retiree:  # type: ignore[no-untyped-def]
-    community = community or make_community(session, city=make_city(session))
-    retiree = make_retiree(session, community=community, name=name)
-    enrollment.record_consent(
-        session,
-        actor=admin_actor(),
-        retiree_id=retiree.id,
-        channel=ConsentChannel.COUNTER,
-        given_by=name,
-    )
+    session: Session,
+    *,
+    face_seed: int = 1,
+    name: str = "王秀英",
+    community=None,  # type: ignore[no-untyped-def]
+    photo: bytes | None = None,
+    source: TemplateSource = TemplateSource.STAFF_CAPTURE,
+) -> Retiree:
+    """Consent and one reference face: ``photo`` (real) or a noise picture of ``face_seed``."""
+    retiree = consenting_retiree(session, name=name, community=community)
     enrollment.enroll_photo(
         session,
         actor=admin_actor(),
         retiree_id=retiree.id,
-        image_bytes=jpeg(face_seed),
-        source=TemplateSource.STAFF_CAPTURE,
+        image_bytes=photo if photo is not None else jpeg(face_seed),
+        source=source,
     )
     return retiree
 

@@ -9,24 +9,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from lifecert.core.faces import get_face_engine
-from lifecert.enrollment import service as enrollment
-from lifecert.enrollment.models import ConsentChannel, TemplateSource
+from lifecert.enrollment.models import TemplateSource
 from lifecert.face_engine.matching import AGED_REFERENCE, band_key
 from lifecert.face_engine.types import Thresholds
-from tests.builders import admin_actor, make_city, make_community, make_retiree
-from tests.certification.helpers import certify, jpeg
-
-
-def _enrolled(session: Session, source: TemplateSource):  # type: ignore[no-untyped-def]
-    retiree = make_retiree(session, community=make_community(session, city=make_city(session)))
-    enrollment.record_consent(
-        session, actor=admin_actor(), retiree_id=retiree.id, channel=ConsentChannel.COUNTER,
-        given_by="王秀英",
-    )  # fmt: skip
-    enrollment.enroll_photo(
-        session, actor=admin_actor(), retiree_id=retiree.id, image_bytes=jpeg(1), source=source
-    )
-    return retiree
+from tests.certification.helpers import certify, enrolled_retiree
 
 
 @pytest.mark.parametrize(
@@ -41,7 +27,7 @@ def test_band_follows_the_template_source(
     monkeypatch.setitem(
         engine.thresholds, band_key(model, AGED_REFERENCE), Thresholds(model, 0.5, 0.7)
     )
-    retiree = _enrolled(session, source)
+    retiree = enrolled_retiree(session, source=source)
     result = certify(session, retiree, face_seed=1, today=date(2026, 11, 26))
     limits = result.evidence["matching"]["templates"][0]["thresholds"]
     default = engine.thresholds[model]

@@ -15,9 +15,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from lifecert.core.faces import use_face_engine
-from lifecert.enrollment import service as enrollment
-from lifecert.enrollment.models import ConsentChannel, TemplateSource
-from tests.builders import admin_actor, make_city, make_community, make_retiree
+from tests.builders import make_city, make_community
+from tests.certification.helpers import enrolled_retiree
 from tests.face_engine.helpers import data_dir, real_engine
 from tests.live_server import HealthProbe, LiveServer, live_server
 from tests.load.test_live_limits import _challenge, _parallel, _phone_client
@@ -72,20 +71,8 @@ def real_live(
         try:
             ids = []
             for i, photos in enumerate(identities):
-                retiree = make_retiree(session, community=community, name=f"真人{i}")
-                enrollment.record_consent(
-                    session,
-                    actor=admin_actor(),
-                    retiree_id=retiree.id,
-                    channel=ConsentChannel.COUNTER,
-                    given_by="本人",
-                )
-                enrollment.enroll_photo(
-                    session,
-                    actor=admin_actor(),
-                    retiree_id=retiree.id,
-                    image_bytes=photos[0].read_bytes(),
-                    source=TemplateSource.STAFF_CAPTURE,
+                retiree = enrolled_retiree(
+                    session, name=f"真人{i}", community=community, photo=photos[0].read_bytes()
                 )
                 ids.append(retiree.id)
         finally:
