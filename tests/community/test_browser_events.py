@@ -19,21 +19,18 @@ from lifecert.community.models import (
     EventSignup,
     SignupChannel,
 )
-from lifecert.core import migrate
 from lifecert.core.db import build_engine, utcnow
 from lifecert.core.roles import Role
 from lifecert.organisation.service import create_staff
 from tests.builders import PASSWORD, make_city, make_community, make_retiree
-from tests.web.browser import BROWSER_ARGS, chromium, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    folder = tmp_path_factory.mktemp("events-server")
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "events-server")
     engine = build_engine(url)
     with Session(engine) as session:
         community = make_community(session, city=make_city(session), name="幸福社区")

@@ -15,23 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.certification.access import issue_invitation
-from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.roles import Role
 from lifecert.organisation.service import create_staff
 from lifecert.services.models import AllowancePayment, ApplicationStatus, ServiceApplication
 from tests.builders import PASSWORD, make_city, make_community, make_retiree
 from tests.services.helpers import city_directory
-from tests.web.browser import BROWSER_ARGS, chromium, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    folder = tmp_path_factory.mktemp("services-server")
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "services-server")
     engine = build_engine(url)
     with Session(engine) as session:
         city = make_city(session)

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.openapi import ROUTES, TAGS
-from tests.web.browser import BROWSER_ARGS, chromium, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -42,9 +41,7 @@ def test_every_route_and_tag_is_described(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("docs-server")
-    url = f"sqlite:///{folder / 'docs.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "docs-server")
     with serving(url, build_engine(url)) as base:
         yield base
 

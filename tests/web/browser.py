@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
+from lifecert.core import migrate
 from lifecert.core.settings import get_settings
 
 
@@ -95,6 +96,13 @@ BROWSER_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
+
+
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """A fresh SQLite database, migrated, in its own temporary folder: the URL for ``serving``."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'browser.sqlite3'}"
+    migrate.upgrade(url=url)
+    return url
 
 
 @contextmanager

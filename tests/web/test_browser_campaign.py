@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.roles import Role
 from lifecert.organisation.models import Region
@@ -22,7 +21,7 @@ from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import PASSWORD, admin_actor, make_city, make_community
-from tests.web.browser import BROWSER_ARGS, chromium, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
 
 pytestmark = pytest.mark.browser
 
@@ -69,9 +68,7 @@ def _seed(session: Session) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    folder = tmp_path_factory.mktemp("campaign-server")
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "campaign-server")
     engine = build_engine(url)
     with Session(engine) as session:
         seeded = _seed(session)

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from lifecert.certification.models import Outcome
-from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.roles import Role
 from lifecert.dashboards.service import beijing_today
@@ -26,7 +25,7 @@ from tests.dashboards.helpers import (
     expected_certified_in_month,
     expected_figures,
 )
-from tests.web.browser import BROWSER_ARGS, chromium, serving, wait_until
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +34,7 @@ FIGURES = ["elderly", "certified", "due_soon", "overdue", "suspended", "under_re
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    folder = tmp_path_factory.mktemp("dashboard-server")
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "dashboard-server")
     engine = build_engine(url)
     with Session(engine) as session:
         world = build_world(session, beijing_today())

@@ -22,7 +22,6 @@ import pytest
 from sqlalchemy.orm import Session
 
 from lifecert.certification.access import issue_invitation
-from lifecert.core import migrate
 from lifecert.core.db import build_engine
 from lifecert.core.faces import use_face_engine
 from lifecert.core.settings import get_settings
@@ -35,8 +34,8 @@ from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import admin_actor, make_city, make_community
 from tests.web.browser import chromium as _chromium
 from tests.web.browser import free_port as _free_port
+from tests.web.browser import migrated_sqlite, wait_until
 from tests.web.browser import wait_healthy as _wait_healthy
-from tests.web.browser import wait_until
 
 VIDEO = default_data_dir() / "video" / "app_blink_left_smile.mp4"
 ACTIONS = ["blink", "turn_left"]  # what this recording does, in order (see its labels.csv)
@@ -93,9 +92,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def server(
     media: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    folder = tmp_path_factory.mktemp("server")
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "server")
     engine = build_engine(url)
     face_engine = FaceEngine(FaceEngineConfig())
     use_face_engine(face_engine)

@@ -20,14 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from lifecert.certification.access import issue_invitation
 from lifecert.certification.models import Certification, Outcome, PaymentAction, PaymentChange
 from lifecert.core import db as db_module
-from lifecert.core import migrate
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import build_engine
 from lifecert.demo import DEMO_PASSWORD, DemoSize, build_demo, demo_phone_retiree
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.models import Retiree, RetireeStatus
 from lifecert.system.clock import local_now
-from tests.web.browser import BROWSER_ARGS, chromium, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
 
 pytestmark = pytest.mark.browser
 
@@ -39,9 +38,7 @@ CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("phone-server")
-    url = f"sqlite:///{folder / 'phone.sqlite3'}"
-    migrate.upgrade(url=url)
+    url = migrated_sqlite(tmp_path_factory, "phone-server")
     engine = build_engine(url)
     with pytest.MonkeyPatch.context() as patch, Session(engine) as session:
         # Jobs the demo queues run inline, in sessions of their own: on this database too.
