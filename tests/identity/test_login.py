@@ -47,6 +47,27 @@ def test_account_locks_after_repeated_failures(client: TestClient, session: Sess
     assert "失败次数过多" in response.text and "1 分钟" in response.text  # the first lock: 1 min
 
 
+def test_a_new_password_lifts_the_lock(client: TestClient, session: Session) -> None:
+    # The admin recovery path (`lifecert staff set-password`) opens a locked account at once.
+    staff = make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
+    for _ in range(6):
+        client.post(
+            "/login", data={"username": "boss", "password": "x" * 12, "csrf": _csrf(client)}
+        )
+    locked = client.post(
+        "/login", data={"username": "boss", "password": PASSWORD, "csrf": _csrf(client)}
+    )
+    assert locked.status_code == 401 and "失败次数过多" in locked.text
+    set_password(session, staff=staff, password="a-brand-new-password")
+    session.flush()
+    opened = client.post(
+        "/login",
+        data={"username": "boss", "password": "a-brand-new-password", "csrf": _csrf(client)},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+
+
 def test_password_change_ends_existing_sessions(client: TestClient, session: Session) -> None:
     staff = make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
     login(client, "boss")

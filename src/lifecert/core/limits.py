@@ -109,6 +109,20 @@ def hit_limit(key: str, *, limit: int, window_s: int) -> None:
         )
 
 
+def login_keys(username: str, client: str) -> tuple[str, str]:
+    """The two login counters: this account from this client address, and this account."""
+    name = username.strip().lower()[:64]
+    return f"login:{name}@{client[:64]}", f"login:{name}"
+
+
+def clear_login_locks(session: Session, username: str) -> None:
+    """A new password (the admin recovery path) lifts the account's locks from every address,
+    in the caller's transaction."""
+    account = login_keys(username, "")[1]
+    from_anywhere = RateCounter.key.startswith(f"{account}@", autoescape=True)
+    session.execute(delete(RateCounter).where((RateCounter.key == account) | from_anywhere))
+
+
 def clear_attempts(session: Session, *keys: str) -> None:
     """Forget keys' attempts and locks after a success, in the caller's transaction (the
     success commits with it)."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from lifecert.audit.service import record
 from lifecert.core.db import utcnow
 from lifecert.core.errors import AuthenticationRequired, InvalidInput, NotFound
-from lifecert.core.limits import clear_attempts, count_attempt
+from lifecert.core.limits import clear_attempts, count_attempt, login_keys
 from lifecert.core.scoping import Actor
 from lifecert.core.security import (
     hash_password,
@@ -32,11 +32,6 @@ class AccountLocked(AuthenticationRequired):
     """Too many failed attempts: refused without checking the password."""
 
 
-def _login_keys(username: str, client: str) -> tuple[str, str]:
-    name = username.strip().lower()[:64]
-    return f"login:{name}@{client[:64]}", f"login:{name}"
-
-
 def authenticate_staff(
     session: Session, *, username: str, password: str, client: str = ""
 ) -> Staff:
@@ -45,7 +40,7 @@ def authenticate_staff(
     time that doubles with each lock), and per account from everywhere (4x the failures).
     Unknown names cost the same as known ones: the limits and a dummy argon2 verify."""
     work = get_settings().work
-    pair_key, account_key = _login_keys(username, client)
+    pair_key, account_key = login_keys(username, client)
     for key, most in ((pair_key, work.login_max_failures),
                       (account_key, work.login_max_failures * ACCOUNT_FACTOR)):
         hit = count_attempt(key, limit=most, window_s=work.login_lock_max_s,
@@ -57,15 +52,11 @@ def authenticate_staff(
                 params={"minutes": minutes},
             )
     staff = get_staff_by_username(session, username=username.strip())
-    now = utcnow()
-    if staff is not None and staff.locked_until is not None and staff.locked_until > now:
-        raise AccountLocked("Too many failed attempts. Try again in 15 minutes.")
     ok = verify_password(staff.password_hash if staff else None, password)
     if staff is None or not ok or not staff.is_active:
         raise AuthenticationRequired("Wrong username or password.")
     clear_attempts(session, pair_key, account_key)  # with the login: it commits with it
-    staff.failed_logins = 0
-    staff.last_login_at = now
+    staff.last_login_at = utcnow()
     if password_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     return staff

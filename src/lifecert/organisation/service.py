@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
+from lifecert.core.limits import clear_login_locks
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, ensure_in_scope, scope_filter
 from lifecert.core.security import hash_password
@@ -99,8 +100,7 @@ def set_password(
         raise InvalidInput("The password must have at least 10 characters.")
     staff.password_hash = hash_password(password)
     staff.session_version += 1  # log out every existing session
-    staff.failed_logins = 0
-    staff.locked_until = None
+    clear_login_locks(session, staff.username)  # a reset account opens at once
     record(session, actor=actor, action="staff.password_changed", target_type="staff",
            target_id=staff.id, details={"username": staff.username})
 
