@@ -158,3 +158,24 @@ def test_malformed_signal_files_fail_cleanly(
     running = session.scalar(select(func.count()).select_from(ImportJob).where(
         ImportJob.status.in_((ImportStatus.QUEUED, ImportStatus.RUNNING))))
     assert running == 0
+
+
+def test_an_unexpected_error_fails_the_job_and_a_rerun_leaves_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shared job rules (retirees.jobs): any error ends the job with a message, never
+    # "running", and a redelivered task does not run a finished job again.
+    from lifecert.life_signals import imports
+
+    make_sources(session)
+    job = start_signal_import(session, actor=admin_actor(), filename="s.csv", run_now=False,
+                              data="身份证号,日期,来源\n110101195001010014,2026-01-01,x\n".encode())
+
+    def broken(*_args: object) -> object:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(imports._Parser, "parse", broken)
+    job = run_signal_import(session, job_id=job.id)
+    assert job.status == ImportStatus.FAILED and job.error
+    monkeypatch.undo()
+    assert run_signal_import(session, job_id=job.id).status == ImportStatus.FAILED

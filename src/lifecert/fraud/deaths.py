@@ -24,14 +24,13 @@ from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, scope_filter
-from lifecert.core.storage import get_blob_store
 from lifecert.fraud.alerts import raise_alert
 from lifecert.fraud.death_review import hold_payment
 from lifecert.fraud.models import Alert, AlertKind, DeathRecord, DeathStatus, Severity
 from lifecert.organisation.models import Region, Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.imports import accept_table_upload, store_report
+from lifecert.retirees.imports import accept_table_upload, source_file, store_report
 from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree
 from lifecert.retirees.roster import (
@@ -285,8 +284,6 @@ def run_death_import(
     session: Session, *, job_id: int, progress: Callable[[ImportJob], None] | None = None
 ) -> ImportJob:
     """Process a death import; commits after every chunk (bad rows write nothing)."""
-    import tempfile
-
     job = session.get_one(ImportJob, job_id)
     if job.status in FINAL:
         return job
@@ -303,9 +300,7 @@ def run_death_import(
     report: list[RowProblem] = []
     today = date.today()
     try:
-        with tempfile.TemporaryDirectory(prefix="lifecert-deaths-") as folder:
-            path = Path(folder) / f"upload{Path(job.filename).suffix.lower() or '.csv'}"
-            path.write_bytes(get_blob_store().get(job.source_key))
+        with source_file(job) as path:
             check_table(path)  # a malformed file fails here, before any row is written
             recorder = _Recorder(session, actor, job)
             chunk: list[Parsed] = []

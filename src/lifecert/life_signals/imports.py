@@ -9,7 +9,6 @@ Importing the same file twice adds nothing the second time.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,19 +20,19 @@ from sqlalchemy.orm import Session
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
-from lifecert.core.errors import AuthenticationRequired, InvalidInput, LifeCertError
+from lifecert.core.errors import AuthenticationRequired, InvalidInput
 from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor
-from lifecert.core.storage import get_blob_store
 from lifecert.fraud.deaths import _parse_date
 from lifecert.life_signals.models import SignalSource
 from lifecert.life_signals.signals import Staged, store_signals
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.imports import accept_table_upload, store_report
+from lifecert.retirees.imports import accept_table_upload, source_file, store_report
+from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
 from lifecert.retirees.roster import RowProblem, read_table
 
@@ -171,7 +170,7 @@ def run_signal_import(
     from lifecert.life_signals.service import certify_silently
 
     job = session.get_one(ImportJob, job_id)
-    if job.status == ImportStatus.DONE:
+    if job.status in FINAL:  # a redelivered task, or a job the reaper already failed
         return job
     staff = session.get_one(Staff, job.started_by) if job.started_by else None
     actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
@@ -182,9 +181,7 @@ def run_signal_import(
     report: list[RowProblem] = []
     parser = _Parser(active_sources(session), str(job.options.get("source") or ""), date.today())
     try:
-        with tempfile.TemporaryDirectory(prefix="lifecert-signals-") as folder:
-            path = Path(folder) / f"upload{Path(job.filename).suffix.lower() or '.csv'}"
-            path.write_bytes(get_blob_store().get(job.source_key))
+        with source_file(job) as path:
             chunk: list[Staged | RowProblem] = []
             for line, number, day, source in _rows(path):
                 chunk.append(parser.parse(line, number, day, source))
@@ -198,13 +195,13 @@ def run_signal_import(
                 progress(job)
         silent = certify_silently(session)  # a system decision, over every region
         job.options = {**job.options, "silent_certified": silent.certified}
-    except LifeCertError as exc:
-        session.rollback()
-        job.status, job.error = ImportStatus.FAILED, exc.translated()
+    except Exception as exc:  # every failure ends the job with a message, never "running"
+        fail_job(session, job, exc)
     else:
         job.status = ImportStatus.DONE
     job.total, job.finished_at = job.processed, utcnow()
     job.report_key = store_report(report) if report else ""
+    release_upload(job)
     record(session, actor=actor if staff else None, action="import.finished",
            target_type="import_job", target_id=job.id,
            details={"kind": "life_signals", "status": job.status.value,

@@ -270,7 +270,7 @@ def run_roster_import(
     session.commit()
     report: list[RowProblem] = []
     try:
-        with _source_file(job) as path:
+        with source_file(job) as path:
             check_table(path)  # a malformed file fails here, before any row is written
             upserter = _Upserter(session, actor)
             for chunk in _chunks(path):
@@ -297,7 +297,7 @@ def run_roster_import(
 
 
 @contextmanager
-def _source_file(job: ImportJob) -> Iterator[Path]:
+def source_file(job: ImportJob) -> Iterator[Path]:
     """The encrypted upload, decrypted into a private temporary file for streaming."""
     suffix = Path(job.filename).suffix.lower() or ".csv"
     with tempfile.TemporaryDirectory(prefix="lifecert-import-") as folder:
