@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(BodyLimitMiddleware)  # outermost: oversized bodies never get parsed
     install_error_handlers(app, render_error_page)
-    for router in (
+    routers = (
         system_router,
         api_docs_router,
         identity_router,
@@ -158,8 +158,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         life_signal_pages_router,
         mobile_router,
         service_worker_router,
-    ):
-        describe_routes(app, [router])  # every route and tag described in /api/docs
+    )
+    describe_routes(app, routers)  # every route and tag described in /api/docs
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount("/metrics", metrics_app(settings))

@@ -95,7 +95,7 @@ def verify_archive(session: Session, *, checkpoint: AuditEntry) -> bool:
     """The archive named by a checkpoint entry is intact and signed by one of our keys."""
     details = checkpoint.details
     body = get_blob_store().get(str(details["archive"]))
-    key = get_keyring().key_for(str(details["key_id"]))
+    key = get_keyring().by_id(str(details["key_id"]))
     if key is None or not hmac.compare_digest(sign(body, key), str(details["signature"])):
         return False
     rows = [json.loads(line) for line in body.decode().splitlines()]

@@ -56,10 +56,6 @@ class Keyring:
     def from_secrets(cls, current: str, previous: tuple[str, ...] = ()) -> Keyring:
         return cls(DataKey.from_secret(current), tuple(DataKey.from_secret(s) for s in previous))
 
-    def key_for(self, key_id: str) -> DataKey | None:
-        """The known key with this id (current or previous), or None."""
-        return self._by_id.get(key_id)
-
     def encrypt(self, plaintext: bytes, *, context: bytes = b"") -> bytes:
         nonce = os.urandom(_NONCE_BYTES)
         key = self.current

@@ -44,7 +44,7 @@ def build_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         task_serializer="json",
         accept_content=["json"],
-        timezone="Asia/Shanghai",
+        timezone=settings.timezone,  # the region's zone, as pages and the cycle use
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "silent-certification": {  # before the cycle: the certified are not reminded
@@ -81,7 +81,7 @@ def build_celery(settings: Settings) -> Celery:
             },
             "dashboard-rate-snapshot": {
                 "task": "dashboards.snapshot_rates",
-                "schedule": crontab(hour=23, minute=50),  # Asia/Shanghai, as every entry here
+                "schedule": crontab(hour=23, minute=50),  # local time, as every entry here
             },
             "reap-import-jobs": {
                 "task": "retirees.reap_import_jobs",

@@ -35,7 +35,6 @@ from lifecert.life_signals.policy import Rules, accepted_sources, communities_by
 from lifecert.life_signals.signals import signal_counts
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
-from lifecert.retirees.service import get_retiree
 
 REVERSED = "silent_reversed"
 _CHUNK = 5000
@@ -342,12 +341,4 @@ def silent_history(session: Session, *, retiree_id: int) -> Sequence[Certificati
 
 def source_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(SignalSource.code, SignalSource.name)).all())
-
-
-def silent_of_retiree(
-    session: Session, *, actor: Actor, retiree_id: int
-) -> Sequence[Certification]:
-    """The same list for staff (scoped)."""
-    get_retiree(session, actor=actor, retiree_id=retiree_id)
-    return silent_history(session, retiree_id=retiree_id)
 
