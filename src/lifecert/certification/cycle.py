@@ -73,6 +73,18 @@ def set_policy(
                                          "grace_days": policy.grace_days})
 
 
+def suspended_since(session: Session, *, retiree_id: int) -> date | None:
+    """The effective date of the person's latest payment suspension (None: never)."""
+    return session.scalar(
+        select(PaymentChange.effective_date)
+        .where(
+            PaymentChange.retiree_id == retiree_id, PaymentChange.action == PaymentAction.SUSPEND
+        )
+        .order_by(PaymentChange.id.desc())
+        .limit(1)
+    )
+
+
 def mark_certified(
     session: Session, *, retiree: Retiree, certification: Certification, today: date
 ) -> PaymentChange | None:
@@ -88,14 +100,7 @@ def mark_certified(
     if retiree.status != RetireeStatus.SUSPENDED:
         return None
     retiree.status = RetireeStatus.ACTIVE
-    stopped = session.scalar(
-        select(PaymentChange.effective_date)
-        .where(
-            PaymentChange.retiree_id == retiree.id, PaymentChange.action == PaymentAction.SUSPEND
-        )
-        .order_by(PaymentChange.id.desc())
-        .limit(1)
-    )
+    stopped = suspended_since(session, retiree_id=retiree.id)
     change = PaymentChange(
         retiree_id=retiree.id,
         action=PaymentAction.RESUME,

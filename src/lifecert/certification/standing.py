@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecert.certification.models import PaymentAction, PaymentChange
+from lifecert.certification.cycle import suspended_since
 from lifecert.notifications.campaigns import community_phones
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 
@@ -42,15 +41,7 @@ def retiree_standing(session: Session, *, retiree: Retiree, today: date) -> Stan
     kind = _kind(retiree, today)
     stopped = None
     if kind == StandingKind.SUSPENDED:
-        stopped = session.scalar(
-            select(PaymentChange.effective_date)
-            .where(
-                PaymentChange.retiree_id == retiree.id,
-                PaymentChange.action == PaymentAction.SUSPEND,
-            )
-            .order_by(PaymentChange.id.desc())
-            .limit(1)
-        )
+        stopped = suspended_since(session, retiree_id=retiree.id)
     until = retiree.valid_until
     return Standing(
         kind=kind,
