@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import date
 
 from fastapi.testclient import TestClient
@@ -120,3 +121,10 @@ def write_roster(path: object, rows: list[list[str]]) -> None:
     header = ["身份证号", "姓名", "社区代码", "联系电话", "地址", "养老金账号", "发放机构"]
     with Path(str(path)).open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([header, *rows])
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a page carries (a form field, or ``data-csrf`` on the phone pages)."""
+    match = re.search(r'(?:name="csrf" value|data-csrf)="([^"]+)"', html)
+    assert match, html[:500]
+    return match.group(1)

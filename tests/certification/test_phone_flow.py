@@ -23,29 +23,11 @@ from lifecert.certification.models import (
 )
 from lifecert.core.db import utcnow
 from lifecert.core.roles import Role
-from lifecert.core.sms import DevGateway, get_sms_gateway
+from lifecert.core.sms import get_sms_gateway
 from lifecert.retirees.models import CertState
-from tests.builders import login, make_city, make_staff
+from tests.builders import csrf_of, login, make_city, make_staff
 from tests.certification.helpers import enrolled_retiree, jpeg
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'(?:name="csrf" value|data-csrf)="([^"]+)"', html)
-    assert match, html[:500]
-    return match.group(1)
-
-
-def _last_code() -> str:
-    gateway = get_sms_gateway()
-    assert isinstance(gateway, DevGateway)
-    return re.search(r"(\d{6})", gateway.sent[0].text).group(1)  # type: ignore[union-attr]
-
-
-def _id_number(session: Session, retiree_id: int) -> str:
-    from lifecert.retirees.service import reveal_id_number
-    from tests.builders import admin_actor
-
-    return reveal_id_number(session, actor=admin_actor(), retiree_id=retiree_id)
+from tests.certification.trust_helpers import id_number_of, last_code
 
 
 def _submit(client: TestClient, csrf: str, retiree_id: int | None, face_seed: int) -> dict:
@@ -75,21 +57,21 @@ def _submit(client: TestClient, csrf: str, retiree_id: int | None, face_seed: in
 
 def test_retiree_logs_in_by_sms_and_certifies(client: TestClient, session: Session) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
-    number = _id_number(session, retiree.id)
+    number = id_number_of(session, retiree)
     start = client.get("/m")
     assert "认证免费" in start.text
-    sent = client.post("/m/code", data={"id_number": number, "csrf": _csrf(start.text)})
+    sent = client.post("/m/code", data={"id_number": number, "csrf": csrf_of(start.text)})
     assert "****" in sent.text and "认证免费" in get_sms_gateway().sent[0].text  # type: ignore[attr-defined]
     wrong = client.post(
-        "/m/login", data={"id_number": number, "code": "000000", "csrf": _csrf(sent.text)}
+        "/m/login", data={"id_number": number, "code": "000000", "csrf": csrf_of(sent.text)}
     )
     assert wrong.status_code == 401 and "验证码不对" in wrong.text
     home = client.post(
-        "/m/login", data={"id_number": number, "code": _last_code(), "csrf": _csrf(sent.text)}
+        "/m/login", data={"id_number": number, "code": last_code(), "csrf": csrf_of(sent.text)}
     )
     assert "开始刷脸认证" in home.text
     check = client.get("/m/check")
-    result = _submit(client, _csrf(check.text), None, face_seed=4)
+    result = _submit(client, csrf_of(check.text), None, face_seed=4)
     assert result["outcome"] == "certified" and result["valid_until"]
     page = client.get(f"/m/result/{result['id']}")
     assert "认证成功" in page.text or "已认证" in page.text
@@ -100,7 +82,7 @@ def test_retiree_logs_in_by_sms_and_certifies(client: TestClient, session: Sessi
 def test_unknown_id_number_gets_a_helpful_message(client: TestClient) -> None:
     start = client.get("/m")
     response = client.post(
-        "/m/code", data={"id_number": "11010519491231002X", "csrf": _csrf(start.text)}
+        "/m/code", data={"id_number": "11010519491231002X", "csrf": csrf_of(start.text)}
     )
     assert response.status_code == 404 and "联系社区" in response.text
 
@@ -111,7 +93,7 @@ def test_invitation_link_then_consent_screen(client: TestClient, session: Sessio
     retiree = make_retiree(session, community=make_community(session, city=make_city(session)))
     home = client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
     assert "我同意" in home.text
-    agreed = client.post("/m/consent", data={"csrf": _csrf(home.text)})
+    agreed = client.post("/m/consent", data={"csrf": csrf_of(home.text)})
     assert "开始刷脸认证" in agreed.text
     bad = client.get("/m/i/not-a-token")
     assert bad.status_code == 401 and "链接无效" in bad.text
@@ -120,13 +102,13 @@ def test_invitation_link_then_consent_screen(client: TestClient, session: Sessio
 def test_refused_check_can_be_appealed(client: TestClient, session: Session) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
     client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
-    result = _submit(client, _csrf(client.get("/m/check").text), None, face_seed=77)
+    result = _submit(client, csrf_of(client.get("/m/check").text), None, face_seed=77)
     assert result["outcome"] == "retry"
     page = client.get(f"/m/result/{result['id']}")
     assert "再试一次" in page.text
     appealed = client.post(
         f"/m/appeal/{result['id']}",
-        data={"statement": "是我本人，光线太暗", "csrf": _csrf(page.text)},
+        data={"statement": "是我本人，光线太暗", "csrf": csrf_of(page.text)},
     )
     assert appealed.status_code == 200
     case = session.scalar(select(ReviewCase))
@@ -138,31 +120,31 @@ def test_family_helper_must_be_verified_and_is_recorded(
 ) -> None:
     retiree = enrolled_retiree(session, face_seed=8)
     page = client.get("/m/helper")
-    sent = client.post("/m/helper/code", data={"phone": "13912345678", "csrf": _csrf(page.text)})
+    sent = client.post("/m/helper/code", data={"phone": "13912345678", "csrf": csrf_of(page.text)})
     home = client.post(
         "/m/helper/login",
         data={
             "phone": "13912345678",
-            "code": _last_code(),
+            "code": last_code(),
             "name": "王小明",
             "id_number": "11010519491231002X",
-            "csrf": _csrf(sent.text),
+            "csrf": csrf_of(sent.text),
         },
     )
     assert "尚未核验" in home.text
     added = client.post(
         "/m/helper/elders",
         data={
-            "id_number": _id_number(session, retiree.id),
+            "id_number": id_number_of(session, retiree),
             "relation": "儿子",
-            "csrf": _csrf(home.text),
+            "csrf": csrf_of(home.text),
         },
     )
     assert "儿子" in added.text
     refused = client.post(
         "/api/v1/certify/challenge",
         data={"retiree_id": str(retiree.id)},
-        headers={"X-CSRF-Token": _csrf(added.text)},
+        headers={"X-CSRF-Token": csrf_of(added.text)},
     )
     assert refused.status_code == 403
     helper = session.scalar(select(FamilyHelper))
@@ -171,7 +153,7 @@ def test_family_helper_must_be_verified_and_is_recorded(
     link = session.scalars(select(FamilyLink)).one()  # confirmed by the elder or community
     link.confirmed_at, link.confirmed_how = utcnow(), "retiree"
     session.flush()
-    result = _submit(client, _csrf(added.text), retiree.id, face_seed=8)
+    result = _submit(client, csrf_of(added.text), retiree.id, face_seed=8)
     certification = session.get_one(Certification, result["id"])
     assert certification.mode == CertMode.PROXY and certification.helper_family_id == helper.id
 
@@ -215,7 +197,7 @@ def test_too_many_frames_is_refused_before_work(
 ) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
     client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
-    csrf = _csrf(client.get("/m/check").text)
+    csrf = csrf_of(client.get("/m/check").text)
     nonce = client.post("/api/v1/certify/challenge", headers={"X-CSRF-Token": csrf}).json()["nonce"]
     files = [("frames", (f"f{i}.jpg", b"x", "image/jpeg")) for i in range(count)]
     response = client.post(
@@ -234,7 +216,7 @@ def test_live_quality_hint_says_what_to_fix(client: TestClient, session: Session
 
     retiree = enrolled_retiree(session, face_seed=4)
     client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
-    csrf = _csrf(client.get("/m/check").text)
+    csrf = csrf_of(client.get("/m/check").text)
     flat = io.BytesIO()
     Image.new("RGB", (200, 200), (120, 120, 120)).save(flat, format="JPEG")
     advice = client.post(
@@ -255,7 +237,7 @@ def test_live_quality_hint_says_what_to_fix(client: TestClient, session: Session
 def test_reviewer_sees_frames_beside_reference_photos(client: TestClient, session: Session) -> None:
     retiree = enrolled_retiree(session, face_seed=4)
     client.get(f"/m/i/{issue_invitation(session, actor=None, retiree_id=retiree.id)}")
-    result = _submit(client, _csrf(client.get("/m/check").text), None, face_seed=4)
+    result = _submit(client, csrf_of(client.get("/m/check").text), None, face_seed=4)
     make_staff(session, role=Role.PLATFORM_ADMIN, username="boss")
     client.cookies.clear()
     login(client, "boss")

@@ -19,14 +19,8 @@ from lifecert.face_engine.pad.check import PadDecision, PadResult
 from lifecert.face_engine.registry import register
 from lifecert.retirees.models import Retiree
 from lifecert.retirees.service import reveal_id_number
-from tests.builders import admin_actor
+from tests.builders import admin_actor, csrf_of
 from tests.certification.helpers import jpeg
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'(?:name="csrf" value|data-csrf)="([^"]+)"', html)
-    assert match, html[:500]
-    return match.group(1)
 
 
 def last_code() -> str:

@@ -27,7 +27,7 @@ from lifecert.audit.models import AuditEntry
 from lifecert.certification.access import issue_invitation
 from lifecert.certification.models import Certification
 from lifecert.core.roles import Role
-from tests.builders import PASSWORD, make_city, make_community, make_staff
+from tests.builders import PASSWORD, csrf_of, make_city, make_community, make_staff
 from tests.certification.helpers import enrolled_retiree, jpeg
 from tests.live_server import HealthProbe, LiveServer, live_server
 
@@ -62,10 +62,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
         yield server, seeded
 
 
-def _csrf(html: str) -> str:
-    match = re.search(r'(?:name="csrf" value|data-csrf)="([^"]+)"', html)
-    assert match, html[:300]
-    return match.group(1)
 
 
 def _phone_client(server: LiveServer, retiree_id: int) -> tuple[httpx.Client, str]:
@@ -74,7 +70,7 @@ def _phone_client(server: LiveServer, retiree_id: int) -> tuple[httpx.Client, st
         session.commit()
     client = server.client()
     client.get(f"/m/i/{token}", follow_redirects=True)
-    return client, _csrf(client.get("/m/check").text)
+    return client, csrf_of(client.get("/m/check").text)
 
 
 def _challenge(client: httpx.Client, csrf: str) -> str:
@@ -96,10 +92,10 @@ def _submit(
 
 def _staff_client(server: LiveServer, username: str) -> tuple[httpx.Client, str]:
     client = server.client()
-    csrf = _csrf(client.get("/login").text)
+    csrf = csrf_of(client.get("/login").text)
     done = client.post("/login", data={"username": username, "password": PASSWORD, "csrf": csrf})
     assert done.status_code == 303, done.text[:300]
-    return client, _csrf(client.get("/home").text)
+    return client, csrf_of(client.get("/home").text)
 
 
 def _parallel(n: int, call: Callable[[int], Any]) -> list[Any]:
@@ -234,7 +230,7 @@ def test_health_stays_fast_while_four_huge_pngs_are_in_flight(
 
 def _login_once(server: LiveServer, username: str, password: str, address: str) -> httpx.Response:
     with server.client() as client:
-        csrf = _csrf(client.get("/login").text)
+        csrf = csrf_of(client.get("/login").text)
         return client.post(
             "/login",
             data={"username": username, "password": password, "csrf": csrf},
@@ -298,14 +294,14 @@ def test_unknown_and_known_user_names_cost_the_same_time(
 
 
 def _helper_code(server: LiveServer, client: httpx.Client, phone: str) -> tuple[str, str]:
-    csrf = _csrf(client.get("/m/helper").text)
+    csrf = csrf_of(client.get("/m/helper").text)
     sent = client.post("/m/helper/code", data={"phone": phone, "csrf": csrf})
     assert sent.status_code == 200, sent.text[:300]
     page = client.get("/m/sms").text
     text = page.rsplit(f"{phone}: ", 1)[1]
     code = re.search(r"(?<!\d)(\d{6})(?!\d)", text)
     assert code
-    return code.group(1), _csrf(sent.text)
+    return code.group(1), csrf_of(sent.text)
 
 
 def _helper_login(client: httpx.Client, phone: str, code: str, csrf: str) -> httpx.Response:

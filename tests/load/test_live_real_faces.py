@@ -5,7 +5,6 @@ stays within 1 s during and after. Skipped without ``../shared/data``."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from tests.builders import make_city, make_community
 from tests.certification.helpers import enrolled_retiree
 from tests.face_engine.helpers import data_dir, real_engine
 from tests.live_server import HealthProbe, LiveServer, live_server
-from tests.load.test_live_limits import _challenge, _parallel, _phone_client
+from tests.load.test_live_limits import _challenge, _parallel, _phone_client, _submit
 
 pytestmark = pytest.mark.slow
 PEOPLE = 8
@@ -46,16 +45,6 @@ def _identities(folder: Path) -> list[list[Path]]:
             if len(found) == PEOPLE:
                 break
     return found
-
-
-def _submit_frames(phone: tuple[Any, str], nonce: str, frame: bytes) -> Any:
-    client, csrf = phone
-    return client.post(
-        "/api/v1/certify/submit",
-        headers={"X-CSRF-Token": csrf},
-        files=[("frames", (f"f{k}.jpg", frame, "image/jpeg")) for k in range(FRAMES)],
-        data={"nonce": nonce, "times": json.dumps([k * 125 for k in range(FRAMES)])},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +82,9 @@ def test_eight_parallel_real_submits_answer_within_a_minute(
 
     def one(i: int) -> tuple[float, Any]:
         frame = seeded["frames"][i]
+        client, csrf = phones[i]
         started = time.perf_counter()
-        response = _submit_frames(phones[i], nonces[i], frame)
+        response = _submit(client, csrf, nonces[i], [frame] * FRAMES)
         return time.perf_counter() - started, response
 
     with HealthProbe(server) as probe:

@@ -15,14 +15,8 @@ from lifecert.core.crypto import get_keyring
 from lifecert.core.db import utcnow
 from lifecert.core.sms import DevGateway, get_sms_gateway
 from lifecert.services.models import ServiceApplication
-from tests.builders import make_city, make_community, make_retiree
+from tests.builders import csrf_of, make_city, make_community, make_retiree
 from tests.services.helpers import city_directory
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match, html[:300]
-    return match.group(1)
 
 
 def test_helper_applies_for_their_elder(session: Session, client: TestClient) -> None:
@@ -33,16 +27,16 @@ def test_helper_applies_for_their_elder(session: Session, client: TestClient) ->
     other = make_retiree(session, community=here, name="别人", birth=date(1933, 8, 9))
     session.commit()
     page = client.get("/m/helper")
-    sent = client.post("/m/helper/code", data={"phone": "13912340000", "csrf": _csrf(page.text)})
+    sent = client.post("/m/helper/code", data={"phone": "13912340000", "csrf": csrf_of(page.text)})
     gateway = get_sms_gateway()
     assert isinstance(gateway, DevGateway)
     code = re.findall(r"(\d{6})", gateway.sent[0].text)[0]  # newest first
     home = client.post("/m/helper/login", data={
         "phone": "13912340000", "code": code, "name": "郑小华",
-        "id_number": "11010519491231002X", "csrf": _csrf(sent.text)})
+        "id_number": "11010519491231002X", "csrf": csrf_of(sent.text)})
     number = get_keyring().decrypt_text(elder.id_number_enc, context="retiree.id_number")
     client.post("/m/helper/elders", data={"id_number": number, "relation": "女儿",
-                                          "csrf": _csrf(home.text)})
+                                          "csrf": csrf_of(home.text)})
     assert client.get(f"/m/helper/services/{elder.id}", follow_redirects=False).status_code == 404
     helper = session.scalars(select(FamilyHelper)).one()
     helper.verified_at = utcnow()
@@ -58,7 +52,7 @@ def test_helper_applies_for_their_elder(session: Session, client: TestClient) ->
     form = client.get(f"/m/services/{allowance.id}/apply")
     assert "郑奶奶" in form.text
     done = client.post(f"/m/services/{allowance.id}/apply",
-                       data={"csrf": _csrf(form.text)}, follow_redirects=False)
+                       data={"csrf": csrf_of(form.text)}, follow_redirects=False)
     assert done.status_code == 303, done.text
     app = session.scalars(select(ServiceApplication)).one()
     assert (app.retiree_id, app.channel) == (elder.id, "helper")

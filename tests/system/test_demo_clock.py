@@ -21,7 +21,7 @@ from lifecert.retirees.models import Retiree, RetireeStatus
 from lifecert.system.clock import local_now, scheduler_today
 from lifecert.system.models import JobRun
 from lifecert.system.scheduler import CATCH_UP, wait_catch_up
-from tests.builders import login
+from tests.builders import csrf_of, login
 
 SMALL = DemoSize(retirees=120, districts=2, streets=6, communities=20)
 
@@ -32,8 +32,6 @@ def demo_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def _csrf(page: str) -> str:
-    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 def _figure(page: str, name: str) -> int:
@@ -57,7 +55,7 @@ def test_advancing_400_days_suspends_and_the_phone_page_says_so(
     page = client.get("/admin/demo-clock")
     assert page.status_code == 200
     moved = client.post(
-        "/admin/demo-clock", data={"days": 400, "csrf": _csrf(page.text)}, follow_redirects=False
+        "/admin/demo-clock", data={"days": 400, "csrf": csrf_of(page.text)}, follow_redirects=False
     )
     assert moved.status_code == 303, moved.text  # the days run in the background ...
     wait_catch_up(timeout=600)
@@ -112,6 +110,6 @@ def test_the_demo_clock_is_for_admins_and_only_in_the_demo(
     client.cookies.clear()
     login(client, "bureau", DEMO_PASSWORD)
     page = client.get("/home")
-    refused = client.post("/admin/demo-clock", data={"days": 5, "csrf": _csrf(page.text)})
+    refused = client.post("/admin/demo-clock", data={"days": 5, "csrf": csrf_of(page.text)})
     assert refused.status_code == 403
     assert scheduler_today(session) == local_now().date()
