@@ -21,7 +21,7 @@ from lifecert.community.models import (
     SignupStatus,
 )
 from lifecert.core.roles import Role
-from lifecert.web.community_labels import LOCAL_TZ
+from lifecert.system.clock import local_zone
 from tests.builders import actor_of, login, make_retiree, make_staff
 from tests.certification.helpers import enrolled_retiree
 from tests.community.helpers import make_event, make_place, move_start
@@ -34,7 +34,7 @@ def _csrf(html: str) -> str:
 def _event_form(community_id: int, **changes: object) -> dict[str, object]:
     from lifecert.core.db import utcnow
 
-    start = (utcnow() + timedelta(days=3)).astimezone(LOCAL_TZ)
+    start = (utcnow() + timedelta(days=3)).astimezone(local_zone())
     form: dict[str, object] = {
         "community_id": community_id,
         "title": "冬季养生讲座",

@@ -3,7 +3,7 @@ render time). Times are stored in UTC and shown in China Standard Time (UTC+8, n
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from lifecert.certification import labels as cert_labels
 from lifecert.community.casework import VerificationPlace
@@ -12,8 +12,8 @@ from lifecert.core.errors import InvalidInput
 from lifecert.core.i18n import N_
 from lifecert.enrollment import labels as enrollment_labels
 from lifecert.enrollment.models import TemplateStatus
-
-LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+from lifecert.system.clock import local_zone
+from lifecert.web.formats import local_time
 
 EVENT_KINDS = {
     EventKind.HEALTH_TALK: N_("Health talk"),
@@ -36,22 +36,18 @@ TEMPLATE_STATUS = enrollment_labels.TEMPLATE_STATUS
 PLACES = {VerificationPlace.HOME: N_("At home"), VerificationPlace.COUNTER: N_("At the counter")}
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(LOCAL_TZ).strftime(fmt) if value is not None else ""
-
-
 def form_time(value: datetime | None) -> str:
     """For <input type="datetime-local">."""
     return local_time(value, "%Y-%m-%dT%H:%M")
 
 
 def parse_local(value: str, field: str) -> datetime:
-    """A datetime-local form value, read as China Standard Time."""
+    """A datetime-local form value, read in the region's time zone (as pages show it)."""
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise InvalidInput("Give a valid date and time.", fields={field: "invalid"}) from exc
-    return parsed.replace(tzinfo=LOCAL_TZ) if parsed.tzinfo is None else parsed
+    return parsed.replace(tzinfo=local_zone()) if parsed.tzinfo is None else parsed
 
 
 GLOBALS = {
@@ -63,6 +59,5 @@ GLOBALS = {
     "case_status_label": CASE_STATUS.__getitem__,
     "place_label": lambda p: PLACES.get(p, p),
     "template_status_label": lambda s: TEMPLATE_STATUS.get(TemplateStatus(s), s),
-    "local_time": local_time,
     "form_time": form_time,
 }
