@@ -137,21 +137,13 @@ def check_eligibility(
         checks.append(Check("min_age", age >= need, N_("Aged {need} or over (you are {age})."),
                             (("need", str(need)), ("age", str(age)))))
     if rules.get("residence"):
-        here = retiree.status == RetireeStatus.ACTIVE and community.path.startswith(
-            f"{_service_region_path(service, community)}"
-        )
+        # The service's region is the community itself or one of its ancestors.
+        here = retiree.status == RetireeStatus.ACTIVE and service.region_id in _ancestors(community)
         checks.append(Check("residence", here, N_("Registered as living in this area.")))
     if rules.get("certified"):
         checks.append(Check("certified", retiree.cert_state in CERTIFIED_STATES,
                             N_("Your annual certification is up to date.")))
     return checks
-
-
-def _service_region_path(service: PublicService, community: Region) -> str:
-    ids = _ancestors(community)
-    if service.region_id not in ids:
-        return "/-/"  # never a prefix: the service does not apply here
-    return "/" + "/".join(str(i) for i in ids[: ids.index(service.region_id) + 1]) + "/"
 
 
 def prefill(retiree: Retiree, community: Region, today: date) -> dict[str, str]:
