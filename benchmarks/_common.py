@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -89,6 +90,13 @@ def shipped_engine() -> FaceEngine:
     return FaceEngine(config)
 
 
+@functools.cache
+def _fingerprint(root: Path) -> str:
+    """The data's content hash, once per folder and run (it reads every file; benchmarks
+    such as verify_lfw's nested report embed the same folder several times)."""
+    return data_fingerprint(root)
+
+
 class EmbeddingCache:
     """Descriptors of dataset images under var/cache, keyed by the engine (model, detector,
     aligner) and by the data (folder and content hash): another folder never reuses them.
@@ -109,7 +117,7 @@ class EmbeddingCache:
         self.undetected: set[str] = set()
 
     def _load(self, root: Path) -> None:
-        self.path = self.folder / f"{self.dataset}-{data_fingerprint(root)}.npz"
+        self.path = self.folder / f"{self.dataset}-{_fingerprint(root.resolve())}.npz"
         if self.path.exists():
             with np.load(self.path, allow_pickle=False) as data:
                 names = [str(n) for n in data["names"]]

@@ -40,7 +40,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -225,13 +224,9 @@ def enrol(url: str, people: list[Person]) -> None:
     engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(args: argparse.Namespace, url: str, data_dir: str) -> tuple[Any, str]:
+    from tests.web.browser import free_port, uvicorn_command  # the test servers' own helpers
+
     port = free_port()
     env = {
         **os.environ,
@@ -251,9 +246,7 @@ def start_server(args: argparse.Namespace, url: str, data_dir: str) -> tuple[Any
         "LIFECERT_WORK__CHALLENGES_PER_DAY": "1000000",  # (issue 16's per-retiree limit)
     }
     env.update(item.split("=", 1) for item in args.env)  # type: ignore[arg-type]
-    command = [sys.executable, "-m", "uvicorn", "lifecert.app:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
-    command += ["--log-level", "warning"]
+    command = uvicorn_command(port, "--workers", str(args.workers), "--log-level", "warning")
     log = open(Path(data_dir) / "server.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
