@@ -4,7 +4,6 @@ subprocess on a free port, wait until it answers."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,30 +18,12 @@ from sqlalchemy.engine import Engine
 
 from lifecert.core import migrate
 from lifecert.core.settings import get_settings
+from tests.system_packages import debian_binary
 
 
 def chromium() -> str:
     """Debian's Chromium; installed with apt-get when missing and allowed, else a skip."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        # Wait for the package lock rather than fail: another test run may be installing it.
-        wait = ["-o", "DPkg::Lock::Timeout=600"]
-        subprocess.run(
-            ["apt-get", *wait, "update", "-qq"], env=env, capture_output=True, timeout=900
-        )
-        subprocess.run(
-            ["apt-get", *wait, "install", "-y", "-qq", "chromium"],
-            env=env,
-            capture_output=True,
-            timeout=1500,
-        )
-    found = shutil.which("chromium")
-    if not found:
-        pytest.skip("Chromium is missing and could not be installed: apt-get install chromium")
-    return found
+    return debian_binary("chromium")
 
 
 def free_port() -> int:

@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
@@ -32,10 +31,11 @@ from lifecert.face_engine.shared_data import default_data_dir
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import admin_actor, make_city, make_community
+from tests.web.browser import BROWSER_ARGS, migrated_sqlite, wait_until
 from tests.web.browser import chromium as _chromium
 from tests.web.browser import free_port as _free_port
-from tests.web.browser import migrated_sqlite, wait_until
 from tests.web.browser import wait_healthy as _wait_healthy
+from tests.web.camera import camera_args, read_frames, write_y4m
 
 VIDEO = default_data_dir() / "video" / "app_blink_left_smile.mp4"
 ACTIONS = ["blink", "turn_left"]  # what this recording does, in order (see its labels.csv)
@@ -46,36 +46,10 @@ pytestmark = [
 ]
 
 
-def _read_frames(path: Path, width: int = 288) -> tuple[list[np.ndarray], float]:
-    capture = cv2.VideoCapture(str(path))
-    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        height = int(round(frame.shape[0] * width / frame.shape[1] / 2) * 2)
-        frames.append(cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA))
-    capture.release()
-    return frames, fps
-
-
-def _write_y4m(frames: list[np.ndarray], fps: float, out: Path) -> Path:
-    """The raw format Chromium's fake camera plays (YUV 4:2:0)."""
-    height, width = frames[0].shape[:2]
-    with out.open("wb") as fh:
-        fh.write(f"YUV4MPEG2 W{width} H{height} F{round(fps * 1000)}:1000 Ip A1:1 C420jpeg\n"
-                 .encode())
-        for frame in frames:
-            fh.write(b"FRAME\n")
-            fh.write(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
-    return out
-
-
 @pytest.fixture(scope="module")
 def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("media")
-    frames, fps = _read_frames(VIDEO)
+    frames, fps = read_frames(VIDEO)
     reference = folder / "reference.jpg"
     cv2.imwrite(str(reference), frames[len(frames) // 4])
     # A still image of the same face, as a photo held up to the camera would look.
@@ -84,8 +58,8 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # where in the recording the check starts. The 4 s around the blink and the left turn
     # (3.8-7.8 s of the recording) loop several times within one check: the order always holds.
     clip = frames[int(3.8 * fps): int(7.8 * fps)]
-    return {"real": _write_y4m(clip, fps, folder / "real.y4m"),
-            "still": _write_y4m(still, fps, folder / "still.y4m"), "reference": reference}
+    return {"real": write_y4m(clip, fps, folder / "real.y4m"),
+            "still": write_y4m(still, fps, folder / "still.y4m"), "reference": reference}
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +116,7 @@ def _run_check(server: dict[str, str], camera: Path) -> str:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=_chromium(), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
-                  "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={camera}",
-                  "--disable-background-networking", "--disable-component-update"])
+            args=[*BROWSER_ARGS, *camera_args(camera)])
         try:
             page = browser.new_page(locale="zh-CN")
             page.goto(f"{server['base']}/m/i/{_fresh_link(server)}")
