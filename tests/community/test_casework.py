@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -30,6 +30,7 @@ from lifecert.core.scoping import Actor
 from lifecert.enrollment.models import FaceTemplate
 from lifecert.enrollment.policy import FACE_VIEWER_ROLES, may_see_faces, require_face_access
 from lifecert.retirees.models import CertState, RetireeStatus
+from lifecert.system.clock import local_now
 from tests.builders import actor_of, make_city, make_community, make_retiree, make_staff
 from tests.certification.helpers import certify, enrolled_retiree
 from tests.community.helpers import make_place
@@ -77,7 +78,7 @@ def test_home_visits_are_scheduled_to_someone_in_scope_and_closed(session: Sessi
     place = make_place(session)
     person = make_retiree(session, community=place.community)
     actor = place.worker_actor
-    today = date.today()
+    today = local_now().date()
     visit = casework.schedule_visit(
         session,
         actor=actor,
@@ -178,7 +179,7 @@ def test_in_person_verification_certifies_through_the_review_and_is_audited(
     )
     session.refresh(person)
     assert person.cert_state == CertState.CERTIFIED and person.status == RetireeStatus.ACTIVE
-    assert person.valid_until is not None and person.valid_until > date.today()
+    assert person.valid_until is not None and person.valid_until > local_now().date()
     assert recorded.outcome == Outcome.CERTIFIED
     assert [e.target_id for e in _actions(session, "certification.non_face_recorded")] == [
         str(person.id)

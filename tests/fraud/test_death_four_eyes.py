@@ -17,6 +17,7 @@ from lifecert.core.roles import Role
 from lifecert.fraud.models import DeathRecord, DeathStatus
 from lifecert.retirees.models import ImportJob, ImportStatus, RetireeStatus
 from lifecert.retirees.service import reveal_id_number
+from lifecert.system.clock import local_now
 from tests.builders import admin_actor, login, make_city, make_community, make_retiree, make_staff
 from tests.certification.trust_helpers import second_client
 
@@ -104,7 +105,7 @@ def test_worker_import_holds_payment_until_an_officer_approves_then_reversal_res
     assert person.status == RetireeStatus.ACTIVE
     resume = _changes(session, person.id)[-1]
     assert resume.action == PaymentAction.RESUME
-    assert (resume.arrears_from, resume.arrears_to) == (date(2026, 10, 3), date.today())
+    assert (resume.arrears_from, resume.arrears_to) == (date(2026, 10, 3), local_now().date())
     actions = set(session.scalars(select(AuditEntry.action)))
     assert {"death.approved", "death.reversed", "import.finished"} <= actions
 

@@ -25,6 +25,7 @@ from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.imports import error_report_csv
 from lifecert.retirees.models import ImportStatus, Retiree, RetireeStatus
 from lifecert.retirees.service import reveal_id_number
+from lifecert.system.clock import local_now
 from tests.builders import admin_actor, make_city, make_community, make_retiree
 
 
@@ -80,7 +81,7 @@ def test_death_import_marks_deceased_and_reports_bad_rows(session: Session, tmp_
         p.id: reveal_id_number(session, actor=admin_actor(), retiree_id=p.id)
         for p in (dead, alive, other)
     }
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_now().date() + timedelta(days=1)).isoformat()
     path = tmp_path / "deaths.csv"
     _write(
         path,
@@ -110,7 +111,7 @@ def test_death_import_marks_deceased_and_reports_bad_rows(session: Session, tmp_
     assert session.scalar(select(func.count()).select_from(DeathRecord)) == 1
     hold = session.scalar(select(PaymentChange).where(PaymentChange.retiree_id == dead.id))
     assert hold is not None and hold.action == PaymentAction.HOLD
-    assert hold.effective_date == date.today()  # the next payments export carries it
+    assert hold.effective_date == local_now().date()  # the next payments export carries it
     report = error_report_csv(session, actor=admin_actor(), job_id=job.id).splitlines()
     rows = {line.split(",")[0]: line for line in report[1:]}
     assert "身份证号校验位不符" in rows["3"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -13,9 +13,10 @@ from lifecert.life_signals.models import LifeSignal, SignalSource, SourceKind
 from lifecert.life_signals.service import set_policy
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import CertState, Retiree
+from lifecert.system.clock import local_now
 from tests.builders import admin_actor, make_retiree
 
-TODAY = date.today()
+TODAY = local_now().date()
 PARTNER_KEY = "hospital-partner-key-1"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from lifecert.core.roles import Role
 from lifecert.core.sms import DevGateway, get_sms_gateway
 from lifecert.retirees.models import CertState
 from lifecert.retirees.service import reveal_id_number
+from lifecert.system.clock import local_now
 from tests.builders import admin_actor, login, make_staff
 from tests.notifications.helpers import retiree_in, two_communities, worker_for
 
@@ -25,7 +26,7 @@ BODY = {
 
 def _setup(session: Session) -> tuple[int, int]:
     mine, other = two_communities(session)
-    soon = date.today() + timedelta(days=10)
+    soon = local_now().date() + timedelta(days=10)
     due = retiree_in(session, mine, name="王秀英", state=CertState.DUE_SOON, valid_until=soon)
     retiree_in(session, other, name="外人", state=CertState.DUE_SOON, valid_until=soon)
     worker_for(session, mine).username = "nw"

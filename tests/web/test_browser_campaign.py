@@ -20,6 +20,7 @@ from lifecert.organisation.service import create_staff
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.retirees.service import NewRetiree, create_retiree
+from lifecert.system.clock import local_now
 from tests.builders import PASSWORD, admin_actor, make_city, make_community
 from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
 
@@ -60,7 +61,8 @@ def _seed(session: Session) -> dict[str, object]:
             ),
         )
         retiree.cert_state = state
-        retiree.valid_until = date.today() + timedelta(days=days) if days is not None else None
+        today = local_now().date()
+        retiree.valid_until = today + timedelta(days=days) if days is not None else None
         numbers[name] = (number, retiree.phone)
     session.flush()
     return {"community_id": mine.id, "numbers": numbers}
@@ -79,7 +81,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
 
 def _due_within_30_from_db(server: dict[str, object]) -> int:
     """The group counted straight from the tables, independently of the service's query."""
-    today = date.today()
+    today = local_now().date()
     with Session(server["engine"]) as session:  # type: ignore[arg-type]
         return (
             session.scalar(
@@ -148,7 +150,7 @@ def test_worker_sends_a_campaign_and_the_retiree_reads_it(server: dict[str, obje
             phone_page.wait_for_url("**/m/inbox")
             phone_page.locator(".inbox a").first.click()
             text = phone_page.inner_text("#message-text")
-            valid_until = (date.today() + timedelta(days=12)).isoformat()
+            valid_until = (local_now().date() + timedelta(days=12)).isoformat()
             assert text == f"王秀英您好，您的认证有效期至{valid_until}，请尽快认证。"
         finally:
             browser.close()

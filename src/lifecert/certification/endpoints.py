@@ -41,6 +41,7 @@ from lifecert.face_engine import FaceEngineError, message
 from lifecert.identity.deps import CurrentActor, SessionDep, resolve_actor
 from lifecert.organisation.service import get_region
 from lifecert.retirees.service import get_retiree
+from lifecert.system.clock import local_now
 
 router = APIRouter(prefix="/api/v1", tags=["certification"])
 
@@ -92,7 +93,7 @@ def new_challenge(
     who, mode, helper = _who(request, session, retiree_id)
     session.commit()  # end the read: SQLite cannot write after another commit otherwise
     per_day = get_settings().work.challenges_per_day
-    hit_limit(f"challenge:{who}:{date.today().isoformat()}", limit=per_day, window_s=86400)
+    hit_limit(f"challenge:{who}:{local_now().date().isoformat()}", limit=per_day, window_s=86400)
     challenge = issue_challenge(
         session, retiree_id=who, mode=mode, client_binding=client_binding(request), helper=helper
     )

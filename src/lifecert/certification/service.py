@@ -128,7 +128,7 @@ def certify_claimed(
 def _hold_if_deceased(session: Session, certification: Certification, retiree: Retiree) -> None:
     """A check for someone registered as dead is never accepted automatically: it is the
     strongest fraud signal, or a death record made in error (then a person restores them)."""
-    if not deaths.is_deceased_on(session, retiree.id, date.today()):
+    if not deaths.is_deceased_on(session, retiree.id, scheduler_today(session)):
         return
     deaths.alert_certified_after_death(
         session,

@@ -26,6 +26,7 @@ from lifecert.core.scoping import Actor
 from lifecert.organisation.models import Staff
 from lifecert.organisation.service import actor_for
 from lifecert.retirees.service import get_retiree
+from lifecert.system.clock import scheduler_today
 
 MAX_NOTE = 5000
 # Who may be sent to a home: people who work with the roster (not providers or academies).
@@ -96,7 +97,7 @@ def schedule_visit(
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
     )
-    if scheduled_for < (today or date.today()):
+    if scheduled_for < (today or scheduler_today(session)):
         raise InvalidInput(
             "The visit date is in the past. Choose today or a later day.",
             fields={"scheduled_for": "past"},

@@ -21,6 +21,7 @@ from lifecert.fraud.models import DeathRecord, DeathStatus
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree, RetireeStatus
 from lifecert.retirees.service import get_retiree
+from lifecert.system.clock import scheduler_today
 
 HOLD_REASON = "death reported: on hold until an officer approves"
 STATUS_LABELS = {
@@ -54,7 +55,7 @@ def report_death(
     today: date | None = None,
 ) -> DeathRecord:
     """A worker reports one death: pending, payment on hold."""
-    today = today or date.today()
+    today = today or scheduler_today(session)
     retiree = get_retiree(
         session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES
     )
@@ -121,7 +122,7 @@ def reverse_death(
 ) -> DeathRecord:
     """A wrong report: the person is alive. Payment resumes; arrears cover what was held or
     stopped (from the date of death once approved, else from the hold)."""
-    today = today or date.today()
+    today = today or scheduler_today(session)
     death = get_death(session, actor=actor, death_id=death_id)
     if death.status == DeathStatus.REVERSED:
         raise Conflict("This death record was already reversed.")

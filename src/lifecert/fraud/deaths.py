@@ -41,6 +41,7 @@ from lifecert.retirees.roster import (
     column_limits,
     read_table,
 )
+from lifecert.system.clock import scheduler_today
 
 CHUNK = 2000
 HEADERS = {
@@ -170,7 +171,7 @@ def start_death_import(
 class _Recorder:
     def __init__(self, session: Session, actor: Actor, job: ImportJob) -> None:
         self.session, self.actor, self.job = session, actor, job
-        self.today = date.today()
+        self.today = scheduler_today(session)
         self.seen: dict[str, int] = {}
 
     def apply(self, rows: list[Parsed]) -> list[RowProblem]:
@@ -298,7 +299,7 @@ def run_death_import(
     )
     session.commit()
     report: list[RowProblem] = []
-    today = date.today()
+    today = scheduler_today(session)
     try:
         with source_file(job) as path:
             check_table(path)  # a malformed file fails here, before any row is written

@@ -35,6 +35,7 @@ from lifecert.retirees.imports import accept_table_upload, source_file, store_re
 from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
 from lifecert.retirees.roster import RowProblem, read_table
+from lifecert.system.clock import scheduler_today
 
 CHUNK = 50_000
 MAX_API_BATCH = 10_000
@@ -179,7 +180,8 @@ def run_signal_import(
     )
     session.commit()
     report: list[RowProblem] = []
-    parser = _Parser(active_sources(session), str(job.options.get("source") or ""), date.today())
+    source = str(job.options.get("source") or "")
+    parser = _Parser(active_sources(session), source, scheduler_today(session))
     try:
         with source_file(job) as path:
             chunk: list[Staged | RowProblem] = []
@@ -251,7 +253,7 @@ def ingest_batch(
     (the partner is national); the answer lists the positions that were refused."""
     if len(items) > MAX_API_BATCH:
         raise InvalidInput("At most {n} events per request.", params={"n": MAX_API_BATCH})
-    parser = _Parser({source.code: source.id}, source.code, date.today())
+    parser = _Parser({source.code: source.id}, source.code, scheduler_today(session))
     parsed = [parser.parse(i, number, day, "") for i, (number, day) in enumerate(items)]
     staged = [p for p in parsed if isinstance(p, tuple)]
     actor = Actor(0, f"partner:{source.code}", Role.PLATFORM_ADMIN, ())

@@ -21,6 +21,7 @@ from lifecert.notifications import service as notifications
 from lifecert.notifications.models import ChannelName, MessageKind
 from lifecert.retirees.models import CertState, Retiree
 from lifecert.retirees.service import get_retiree
+from lifecert.system.clock import scheduler_today
 
 _REVERSED_TEXT = N_(
     "Your certification from your records was cancelled ({reason}). "
@@ -58,7 +59,7 @@ def reverse_silent(
     )
     if later:
         raise Conflict("A later certification already renewed this person.")
-    today = today or date.today()
+    today = today or scheduler_today(session)
     previous = certification.evidence["silent"]["previous"]
     retiree.valid_until = _date(previous["valid_until"])
     retiree.due_soon_from = _date(previous["due_soon_from"])

@@ -35,6 +35,7 @@ from lifecert.life_signals.policy import Rules, accepted_sources, communities_by
 from lifecert.life_signals.signals import signal_counts
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
+from lifecert.system.clock import scheduler_today
 
 REVERSED = "silent_reversed"
 _CHUNK = 5000
@@ -114,7 +115,7 @@ def certify_silently(
 ) -> SilentRun:
     """Certify everyone the region policies allow from their recent signals. Idempotent: a
     person certified today is no longer due, so a rerun certifies nobody twice."""
-    today = today or date.today()
+    today = today or scheduler_today(session)
     now = utcnow()
     run = SilentRun()
     cycles = _cycle_policies(session)

@@ -31,6 +31,7 @@ from lifecert.services.models import (
     ServiceApplication,
 )
 from lifecert.services.service import check_eligibility, prefill, service_in
+from lifecert.system.clock import scheduler_today
 
 MORE_INFO_REMINDER_DAYS = 3
 
@@ -65,7 +66,7 @@ def apply_for(
     today: date | None = None,
 ) -> ServiceApplication:
     """The elder's (or helper's) application; refused at once when a rule is not met."""
-    today = today or date.today()
+    today = today or scheduler_today(session)
     community = session.get_one(Region, retiree.community_id)
     service = service_in(session, community=community, service_id=service_id)
     if not service.online:
@@ -114,7 +115,7 @@ def answer_more_info(
         raise InvalidInput("Write what you are sending.")
     service = session.get_one(PublicService, app.service_id)
     app.status = ApplicationStatus.SUBMITTED
-    app.respond_by = (today or date.today()) + timedelta(days=service.review_days)
+    app.respond_by = (today or scheduler_today(session)) + timedelta(days=service.review_days)
     app.reminded_at = None
     _step(session, app, note.strip()[:500])
     audit.record(session, actor=None, action="services.answered", target_type="retiree",
@@ -144,7 +145,7 @@ def decide_application(
     _step(session, app, app.reason, actor.staff_id or None)
     service = session.get_one(PublicService, app.service_id)
     if decision == Decision.APPROVE and service.monthly_amount > 0:
-        today = today or date.today()
+        today = today or scheduler_today(session)
         start = (today.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month
         session.add(AllowancePayment(application_id=app.id, retiree_id=app.retiree_id,
                                      service_id=service.id, monthly_amount=service.monthly_amount,
@@ -178,7 +179,7 @@ def _tell(session: Session, app: ServiceApplication, service: PublicService, key
 def remind_pending(session: Session, *, today: date | None = None) -> dict[str, int]:
     """Daily: remind elders who have not answered a request for more after a few days;
     count the applications past the community's deadline (shown first on the staff page)."""
-    today = today or date.today()
+    today = today or scheduler_today(session)
     limit = utcnow() - timedelta(days=MORE_INFO_REMINDER_DAYS)
     waiting = session.scalars(
         select(ServiceApplication).where(

@@ -7,6 +7,7 @@ from datetime import date
 from lifecert.core.i18n import N_
 from lifecert.core.roles import Role
 from lifecert.retirees.models import CertState
+from lifecert.system.clock import local_now
 
 ROLE_LABELS = {
     Role.PLATFORM_ADMIN: N_("Platform administrator"),
@@ -34,5 +35,5 @@ def state_label(state: CertState) -> str:
 
 
 def age(birth: date, today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or local_now().date()
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

@@ -4,7 +4,6 @@ data prefilled, and the progress of every application with the community's reaso
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -18,6 +17,7 @@ from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree
 from lifecert.services import applications
 from lifecert.services import service as services
+from lifecert.system.clock import scheduler_today
 from lifecert.web.mobile_pages import _retiree as own_retiree
 from lifecert.web.service_labels import GLOBALS
 from lifecert.web.templating import render, templates
@@ -71,7 +71,7 @@ def one_service(request: Request, session: SessionDep, service_id: int) -> HTMLR
     retiree = current_retiree(request, session)
     community = session.get_one(Region, retiree.community_id)
     row = services.service_in(session, community=community, service_id=service_id)
-    checks = services.check_eligibility(row, retiree, community, date.today())
+    checks = services.check_eligibility(row, retiree, community, scheduler_today(session))
     return render(request, "m/service.html", service=row, checks=checks)
 
 
@@ -80,7 +80,7 @@ def apply_form(request: Request, session: SessionDep, service_id: int) -> HTMLRe
     retiree = current_retiree(request, session)
     community = session.get_one(Region, retiree.community_id)
     row = services.service_in(session, community=community, service_id=service_id)
-    form = services.prefill(retiree, community, date.today())
+    form = services.prefill(retiree, community, scheduler_today(session))
     return render(request, "m/apply.html", service=row, form=form, error="")
 
 
@@ -101,7 +101,7 @@ def apply(
                                      channel=channel)
     except LifeCertError as exc:
         row = services.service_in(session, community=community, service_id=service_id)
-        form = services.prefill(retiree, community, date.today())
+        form = services.prefill(retiree, community, scheduler_today(session))
         return render(request, "m/apply.html", status_code=exc.status_code, service=row,
                       form=form, error=exc.translated())
     return RedirectResponse(f"/m/applications/{app.id}?done=submitted", status_code=303)

@@ -18,6 +18,7 @@ from lifecert.core.i18n import N_
 from lifecert.core.roles import Permission
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.notifications import service as notifications
+from lifecert.system.clock import scheduler_today
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
 
@@ -40,7 +41,7 @@ def retiree_page(request: Request, session: SessionDep, retiree_id: int) -> HTML
         if can_write
         else [],
         places=list(VerificationPlace),
-        today=date.today().isoformat(),
+        today=scheduler_today(session).isoformat(),
         done=request.query_params.get("done", ""),
     )
 
