@@ -40,7 +40,7 @@ class Archive:
 
 
 def _signing_key(key: DataKey) -> bytes:
-    return hmac.new(key.lookup_key, b"audit-archive", hashlib.sha256).digest()
+    return key.purpose_key(b"audit-archive")
 
 
 def sign(body: bytes, key: DataKey) -> str:

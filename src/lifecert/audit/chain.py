@@ -52,7 +52,7 @@ def canonical(entry: AuditEntry) -> bytes:
 
 
 def _audit_key(key: DataKey) -> bytes:
-    return hmac.new(key.lookup_key, b"lifecert-audit-chain-v1", hashlib.sha256).digest()
+    return key.purpose_key(b"lifecert-audit-chain-v1")
 
 
 def _key(key_id: str) -> bytes | None:

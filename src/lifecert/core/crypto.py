@@ -44,6 +44,11 @@ class DataKey:
         key_id = hashlib.sha256(b"key-id" + enc).hexdigest()[:_KEY_ID_BYTES]
         return cls(key_id, enc, _derive(master, b"lookup-hash"))
 
+    def purpose_key(self, purpose: bytes) -> bytes:
+        """A key for one signing purpose (audit chain, archive...), derived from the lookup key
+        so rotating the data key rotates it, and one purpose's key never signs for another."""
+        return hmac.new(self.lookup_key, purpose, hashlib.sha256).digest()
+
 
 class Keyring:
     """The current key for new data, and every known key for reading old data."""
