@@ -6,10 +6,10 @@ client is cut off as soon as the bytes received pass it. Either way: 413 and not
 
 from __future__ import annotations
 
-import json
-
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lifecert.core.http import problem
 from lifecert.core.i18n import gettext
 from lifecert.core.settings import get_settings
 
@@ -46,7 +46,7 @@ class BodyLimitMiddleware:
         limit = body_limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, limit)
+            await _refuse(scope, send, limit)
             return
         received = 0
         over = started = False
@@ -67,7 +67,7 @@ class BodyLimitMiddleware:
             if over:
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await _refuse(send, limit)
+                    await _refuse(scope, send, limit)
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -77,29 +77,16 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
             if not started:
-                await _refuse(send, limit)
+                await _refuse(scope, send, limit)
 
 
-async def _refuse(send: Send, limit: int) -> None:
+async def _refuse(scope: Scope, send: Send, limit: int) -> None:
     detail = gettext("The upload is larger than {mb} MB.", mb=max(1, limit >> 20))
-    body = json.dumps(
-        {
-            "type": "https://lifecert.invalid/problems/payload_too_large",
-            "title": "payload_too_large",
-            "status": 413,
-            "detail": detail,
-        },
-        ensure_ascii=False,
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    response = problem(Request(scope), 413, "payload_too_large", detail)
+    # The rest of the body is never read: the client must not reuse this connection.
+    response.headers["connection"] = "close"
+    await response(scope, _nothing, send)
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}
