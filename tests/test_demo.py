@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from lifecert.core.crypto import get_keyring
 from lifecert.demo import DEMO_PASSWORD, DemoSize, build_demo, retiree_rows
-from lifecert.organisation.models import Region, RegionLevel
+from lifecert.identity.service import DEMO_USERNAMES
+from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.retirees.idnumber import parse_id_number
 from lifecert.retirees.models import Retiree
 from tests.builders import login
@@ -73,3 +74,11 @@ def test_every_demo_role_logs_in_and_sees_its_landing_page(
         page = client.get("/home")
         assert page.status_code == 200, username
         assert marker in page.text, username
+
+
+def test_production_knows_every_demo_account(session: Session) -> None:
+    """Production refuses to start while a demo account opens with the published password:
+    that check only looks at DEMO_USERNAMES, so every account the demo creates must be there."""
+    build_demo(session, size=SMALL, seed=7)
+    created = set(session.scalars(select(Staff.username)))
+    assert created <= set(DEMO_USERNAMES), created - set(DEMO_USERNAMES)

@@ -110,7 +110,8 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> None:
            target_id=token.id, details={"name": token.name, "prefix": token.prefix})
 
 
-# The demo city's accounts (lifecert.demo) and its published password.
+# The demo city's accounts (lifecert.demo) and its published password. A test checks that every
+# account the demo creates is listed, so production refuses to start while any still opens.
 DEMO_USERNAMES = ("admin", "bureau", "district", "worker", "worker2", "provider", "academy")
 DEMO_PASSWORD = "lifecert-demo"
 

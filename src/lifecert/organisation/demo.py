@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from lifecert.core.roles import Role
+from lifecert.identity.service import DEMO_PASSWORD
 from lifecert.organisation.models import Region, RegionLevel, Staff
 from lifecert.organisation.service import create_region, create_staff
-
-DEMO_PASSWORD = "lifecert-demo"
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 MALE_CHARS = "国建军平明华伟志文德成林海金福永荣生东兴振庆新春宝忠祥家桂群义宏贵学"
