@@ -13,12 +13,11 @@ from lifecert.audit import service as audit
 from lifecert.certification.models import Certification, CertMode, Outcome
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
-from lifecert.core.i18n import N_, translations_for
+from lifecert.core.i18n import N_
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.life_signals.service import REVERSED
 from lifecert.notifications import service as notifications
-from lifecert.notifications.models import ChannelName, MessageKind
 from lifecert.retirees.models import CertState, Retiree
 from lifecert.retirees.service import get_retiree
 from lifecert.system.clock import scheduler_today
@@ -89,12 +88,8 @@ def reverse_silent(
 
 
 def _tell_reversed(session: Session, retiree_id: int, certification_id: int, reason: str) -> None:
-    """The person reads it in the phone inbox (the notifications outbox), in their language."""
-    language = notifications.language_of(session, retiree_id)
-    text = translations_for(language).gettext(_REVERSED_TEXT).format(reason=reason)
-    notifications.queue_messages(session, [notifications.NewMessage(
-        retiree_id=retiree_id, channel=ChannelName.INBOX, text=text,
-        key=f"silent_reversed:{certification_id}", kind=MessageKind.ADHOC, language=language)])
+    notifications.tell_in_inbox(session, retiree_id=retiree_id, msgid=_REVERSED_TEXT,
+                                key=f"silent_reversed:{certification_id}", reason=reason)
 
 
 def _date(value: str | None) -> date | None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from lifecert.audit.service import record
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, NotFound
-from lifecert.core.i18n import N_, normalise_locale
+from lifecert.core.i18n import N_, normalise_locale, translations_for
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
@@ -127,6 +127,18 @@ def queue_messages(session: Session, messages: Iterable[NewMessage]) -> list[int
             session, "notifications.deliver", outbox_ids=new_ids[start : start + DELIVER_BATCH]
         )
     return new_ids
+
+
+def tell_in_inbox(
+    session: Session, *, retiree_id: int, msgid: str, key: str, **params: object
+) -> None:
+    """One message in the person's phone inbox, translated into their language; ``key`` makes
+    it once-only (a rerun of the same step queues nothing new)."""
+    language = language_of(session, retiree_id)
+    text = translations_for(language).gettext(msgid).format(**params)
+    queue_messages(session, [NewMessage(retiree_id=retiree_id, channel=ChannelName.INBOX,
+                                        text=text, key=key, kind=MessageKind.ADHOC,
+                                        language=language)])
 
 
 def deliver_message(session: Session, *, outbox_id: int, now: datetime | None = None) -> str:

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 from lifecert.audit import service as audit
 from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
-from lifecert.core.i18n import N_, translations_for
+from lifecert.core.i18n import N_
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, ensure_in_scope, scope_filter
 from lifecert.notifications import service as notifications
-from lifecert.notifications.models import ChannelName, MessageKind
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree
 from lifecert.services.models import (
@@ -166,14 +165,8 @@ _TEXTS = {
 
 
 def _tell(session: Session, app: ServiceApplication, service: PublicService, key: str) -> None:
-    """A message in the elder's phone inbox (the notifications outbox)."""
-    language = notifications.language_of(session, app.retiree_id)
-    text = translations_for(language).gettext(_TEXTS[app.status]).format(
-        service=service.name, reason=app.reason
-    )
-    notifications.queue_messages(session, [notifications.NewMessage(
-        retiree_id=app.retiree_id, channel=ChannelName.INBOX, text=text, key=key,
-        kind=MessageKind.ADHOC, language=language)])
+    notifications.tell_in_inbox(session, retiree_id=app.retiree_id, msgid=_TEXTS[app.status],
+                                key=key, service=service.name, reason=app.reason)
 
 
 def remind_pending(session: Session, *, today: date | None = None) -> dict[str, int]:
