@@ -31,8 +31,25 @@ STATUS_LABELS = {
 }
 
 
-def hold_payment(session: Session, *, death: DeathRecord, today: date) -> None:
-    """The paying agency holds payment from today; the person stays on the roll meanwhile."""
+def open_pending_death(
+    session: Session,
+    *,
+    today: date,
+    retiree_id: int,
+    date_of_death: date,
+    source: str,
+    certificate_no: str,
+    recorded_by: int | None,
+    import_job_id: int | None = None,
+) -> DeathRecord:
+    """A death awaiting a second person's approval: recorded, and payment held from ``today``
+    (not stopped; the person stays on the roll meanwhile)."""
+    death = DeathRecord(
+        retiree_id=retiree_id, date_of_death=date_of_death, source=source,
+        certificate_no=certificate_no, recorded_by=recorded_by, import_job_id=import_job_id,
+        status=DeathStatus.PENDING,
+    )
+    session.add(death)
     session.add(
         PaymentChange(
             retiree_id=death.retiree_id,
@@ -42,6 +59,7 @@ def hold_payment(session: Session, *, death: DeathRecord, today: date) -> None:
             idempotency_key=f"death-hold:{death.retiree_id}",
         )
     )
+    return death
 
 
 def report_death(
@@ -63,17 +81,12 @@ def report_death(
         raise InvalidInput("Check the date on the death certificate.")
     if session.scalar(select(DeathRecord.id).where(DeathRecord.retiree_id == retiree.id)):
         raise Conflict("A death is already recorded for this person.")
-    death = DeathRecord(
-        retiree_id=retiree.id,
-        date_of_death=date_of_death,
-        source=source.strip()[:100],
-        certificate_no=certificate_no.strip()[:64],
+    death = open_pending_death(
+        session, today=today, retiree_id=retiree.id, date_of_death=date_of_death,
+        source=source.strip()[:100], certificate_no=certificate_no.strip()[:64],
         recorded_by=actor.staff_id or None,
-        status=DeathStatus.PENDING,
     )
-    session.add(death)
     session.flush()
-    hold_payment(session, death=death, today=today)
     record(session, actor=actor, action="death.reported", target_type="retiree",
            target_id=retiree.id, details={"death_id": death.id,
                                           "date_of_death": date_of_death.isoformat()})

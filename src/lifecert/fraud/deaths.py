@@ -25,7 +25,7 @@ from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.fraud.alerts import raise_alert
-from lifecert.fraud.death_review import hold_payment
+from lifecert.fraud.death_review import open_pending_death
 from lifecert.fraud.models import Alert, AlertKind, DeathRecord, DeathStatus, Severity
 from lifecert.organisation.models import Region, Staff
 from lifecert.organisation.service import actor_for
@@ -208,18 +208,12 @@ class _Recorder:
             if person.id in known:
                 self.job.unchanged += 1
                 continue
-            death = DeathRecord(
-                retiree_id=person.id,
-                date_of_death=died,
-                source=source,
-                certificate_no=certificate,
-                import_job_id=self.job.id,
-                recorded_by=self.job.started_by,
-                status=DeathStatus.PENDING,
-            )
-            self.session.add(death)
             # Payment is held, not stopped: an officer other than the importer approves.
-            hold_payment(self.session, death=death, today=self.today)
+            open_pending_death(
+                self.session, today=self.today, retiree_id=person.id, date_of_death=died,
+                source=source, certificate_no=certificate, import_job_id=self.job.id,
+                recorded_by=self.job.started_by,
+            )
             self.job.created += 1
         self.session.flush()
         return problems
