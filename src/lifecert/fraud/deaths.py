@@ -39,6 +39,7 @@ from lifecert.retirees.roster import (
     cell_values,
     check_table,
     column_limits,
+    map_header,
     read_table,
 )
 from lifecert.system.clock import scheduler_today
@@ -131,13 +132,7 @@ def read_death_rows(path: Path, today: date) -> Iterator[Parsed | list[RowProble
     header = next(rows, None)
     if header is None:
         raise InvalidInput("The file is empty.")
-    fields = [HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip()) for h in header]
-    missing = [f for f in REQUIRED if f not in fields]
-    if missing:
-        raise InvalidInput(
-            "The first row must name the columns; missing: {columns}.",
-            params={"columns": ", ".join(missing)},
-        )
+    fields = map_header(header, HEADERS, REQUIRED)
     for number, cells in enumerate(rows, start=2):
         if any(c.strip() for c in cells):
             yield parse_death_row(number, fields, cells, today)

@@ -34,7 +34,7 @@ from lifecert.retirees.idnumber import parse_id_number
 from lifecert.retirees.imports import accept_table_upload, source_file, store_report
 from lifecert.retirees.jobs import FINAL, fail_job, release_upload
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
-from lifecert.retirees.roster import RowProblem, read_table
+from lifecert.retirees.roster import RowProblem, map_header, read_table
 from lifecert.system.clock import scheduler_today
 
 CHUNK = 50_000
@@ -146,13 +146,7 @@ def _rows(path: Path) -> Iterator[tuple[int, str, str, str]]:
     header = next(rows, None)
     if header is None:
         raise InvalidInput("The file is empty.")
-    fields = [HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip()) for h in header]
-    missing = [f for f in ("id_number", "date") if f not in fields]
-    if missing:
-        raise InvalidInput(
-            "The first row must name the columns; missing: {columns}.",
-            params={"columns": ", ".join(missing)},
-        )
+    fields = map_header(header, HEADERS, ("id_number", "date"))
     at = {f: i for i, f in enumerate(fields) if f}
     number_at, date_at, source_at = at["id_number"], at["date"], at.get("source")
     for line, cells in enumerate(rows, start=2):

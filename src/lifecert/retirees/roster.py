@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -216,9 +216,16 @@ def check_table(path: Path) -> int:
     return sum(1 for _ in read_table(path))
 
 
-def map_header(header: list[str]) -> list[str | None]:
-    fields = [HEADERS.get(h.strip().lower()) or HEADERS.get(h.strip()) for h in header]
-    missing = [f for f in REQUIRED if f not in fields]
+def map_header(
+    header: list[str],
+    known: Mapping[str, str] | None = None,
+    required: Sequence[str] | None = None,
+) -> list[str | None]:
+    """Each column's field name (None for a column nobody asked for), from a table's first row;
+    refused when a ``required`` field has no column. Defaults: the roster's own columns."""
+    known = HEADERS if known is None else known
+    fields = [known.get(h.strip().lower()) or known.get(h.strip()) for h in header]
+    missing = [f for f in (REQUIRED if required is None else required) if f not in fields]
     if missing:
         raise InvalidInput(
             "The first row must name the columns; missing: {columns}.",
