@@ -24,6 +24,7 @@ from lifecert.enrollment.models import (
 )
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
 from lifecert.identity.models import ApiToken
+from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.live.models import (
     LiveAttendance,
     LiveBlock,
@@ -31,7 +32,6 @@ from lifecert.live.models import (
     LiveSession,
     LiveViewer,
 )
-from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer

@@ -290,3 +290,26 @@ class Supervisor:
             except RuntimeError as exc:
                 log.warning("live_engine_restart_failed", error=str(exc)[:300])
                 delay = min(delay * 2, 60.0)
+
+
+def start_embedded(settings: Settings) -> Supervisor | None:
+    """``lifecert serve --demo``: start and supervise the engine when ``live.engine`` is on. When
+    nginx or its RTMP module is missing, say so clearly; the rest of the platform runs on."""
+    if not settings.live.engine:
+        return None
+    cfg = config_from_settings(settings)
+    problem = missing(cfg)
+    if problem:
+        print(f"Live streaming is off: {problem}. Everything else runs.", flush=True)
+        log.warning("live_engine_missing", problem=problem)
+        return None
+    supervisor = Supervisor(cfg)
+    try:
+        supervisor.start()
+    except RuntimeError as exc:
+        print(f"Live streaming is off: {exc}. Everything else runs.", flush=True)
+        log.warning("live_engine_failed", error=str(exc)[:300])
+        return None
+    print(f"Live engine (nginx-rtmp): OBS server {cfg.rtmp_url}, HLS {cfg.http_url}, "
+          f"config {cfg.conf_path}", flush=True)
+    return supervisor

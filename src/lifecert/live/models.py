@@ -61,7 +61,9 @@ class LiveSession(IdMixin, TimestampMixin, Base):
         BigIntPK, ForeignKey("community_event.id", ondelete="SET NULL")
     )
     stream_key_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[LiveStatus] = mapped_column(str_enum(LiveStatus, 16), default=LiveStatus.SCHEDULED)
+    status: Mapped[LiveStatus] = mapped_column(
+        str_enum(LiveStatus, 16), default=LiveStatus.SCHEDULED
+    )
     went_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recording_status: Mapped[RecordingStatus] = mapped_column(
