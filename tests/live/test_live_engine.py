@@ -83,7 +83,7 @@ def test_a_wrong_key_is_refused_by_the_engine_at_publish_time(setup: dict[str, A
     for key in (f"{name}?key=wrong-secret", f"{name}", "s999999?key=" + city.stream_key[-20:]):
         started = time.monotonic()
         process = push(setup["rtmp"], key, seconds=5)
-        _out, err = process.communicate(timeout=60)
+        process.communicate(timeout=60)
         assert process.returncode != 0, key  # nginx dropped the publisher
         assert time.monotonic() - started < 4, "refused at publish, not after streaming"
     assert _live(setup["server"], city.live_id).status == LiveStatus.SCHEDULED
@@ -107,7 +107,8 @@ def test_viewer_plays_the_live_stream_through_a_signed_url(
     assert "key" not in url and city.stream_key.split("=", 1)[1] not in url
     assert httpx.get(url, timeout=10).status_code == 200
     # Foreign: another viewer or another stream under the same signature.
-    assert httpx.get(url.replace(f"/r{city.viewer_id}/", f"/r{city.viewer_id + 1}/"), timeout=10).status_code == 403
+    someone_else = url.replace(f"/r{city.viewer_id}/", f"/r{city.viewer_id + 1}/")
+    assert httpx.get(someone_else, timeout=10).status_code == 403
     other = url.replace(f"/s{city.live_id}/", f"/s{city.live_id + 1}/")
     assert httpx.get(other, timeout=10).status_code == 403
     # Expired: correctly signed, one second in the past.
