@@ -191,5 +191,5 @@ def test_transcode_says_what_went_wrong(tmp_path: Path) -> None:
     broken = tmp_path / "broken.flv"
     broken.write_bytes(b"FLV not really")
     debian_binary("ffmpeg")
-    with pytest.raises(TranscodeError, match="ffmpeg failed on broken.flv"):
+    with pytest.raises(TranscodeError, match=r"ffmpeg failed on broken\.flv"):
         transcode_to_hls(broken, tmp_path / "out")
