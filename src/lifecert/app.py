@@ -49,6 +49,7 @@ from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.life_signal_pages import router as life_signal_pages_router
 from lifecert.web.live_pages import router as live_pages_router
+from lifecert.web.live_question_pages import router as live_questions_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         life_signal_pages_router,
         live_callbacks_router,
         live_pages_router,
+        live_questions_router,
         mobile_router,
         service_worker_router,
     )

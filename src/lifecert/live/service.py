@@ -293,3 +293,14 @@ def sessions_for_retiree(session: Session, *, retiree: Retiree) -> list[LiveSess
                                   LiveSession.status != LiveStatus.CANCELLED)
         .order_by(LiveSession.starts_at).limit(200))
     return [live for live in rows if may_watch(session, live, retiree)]
+
+
+def attendance_for_host(
+    session: Session, *, actor: Actor, live_id: int
+) -> list[tuple[str, LiveAttendance]]:
+    """Who watched (one row per resident), with names: the host's online attendance list."""
+    live = get_for_staff(session, actor=actor, live_id=live_id)
+    rows = session.execute(
+        select(Retiree.name, LiveAttendance).join(Retiree, Retiree.id == LiveAttendance.retiree_id)
+        .where(LiveAttendance.session_id == live.id).order_by(LiveAttendance.joined_at).limit(500))
+    return [(name, attendance) for name, attendance in rows]

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from lifecert.core.web_security import CSP
 from lifecert.identity.deps import SessionDep, verify_form_csrf
-from lifecert.live import service
+from lifecert.live import questions, service
 from lifecert.live.labels import recording_label, status_label
 from lifecert.web.mobile_pages import _retiree as current_retiree
 from lifecert.web.pages import page_actor
@@ -37,6 +37,8 @@ def _host_page(request: Request, session: SessionDep, live_id: int, **extra: Any
     watching, total = service.viewer_count(session, live)
     return _with_hls_csp(render(
         request, "live_host.html", live=live, watching=watching, total=total,
+        questions=questions.for_host(session, actor=actor, live_id=live.id),
+        attendance=service.attendance_for_host(session, actor=actor, live_id=live.id),
         rtmp_url=service.public_rtmp_url(), status=status_label(live.status),
         recording=recording_label(live.recording_status), **extra))
 

@@ -73,3 +73,14 @@
     }, 10000);
   }
 })();
+// The host page: a note when new questions arrived (every 10 s), the page itself lists them.
+(function () {
+  "use strict";
+  var note = document.getElementById("questions-new");
+  if (!note || !note.dataset.poll) { return; }
+  setInterval(function () {
+    fetch(note.dataset.poll, {credentials: "same-origin"}).then(function (r) { return r.json(); })
+      .then(function (rows) { note.hidden = rows.length === Number(note.dataset.count); })
+      .catch(function () {});
+  }, 10000);
+})();
