@@ -27,6 +27,7 @@ from tests.web.browser import BROWSER_ARGS, chromium, free_port, screenshot_dir,
 pytestmark = pytest.mark.browser
 
 SECRET = "test-live-signing-secret"
+AXE = Path(__file__).parents[1] / "web" / "vendor" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +72,16 @@ def _play_in_browser(page: Any, base: str, live_id: int) -> dict[str, Any]:
     return dict(page.evaluate("fetch(location.pathname + '/play').then(r => r.json())"))
 
 
+def _axe(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical accessibility violations (as tests/web/test_browser_phone.py)."""
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag', values:
+            ['wcag2a', 'wcag2aa', 'wcag2aaa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def test_the_app_started_the_engine_with_its_config(setup: dict[str, Any]) -> None:
     conf = (setup["work"] / "conf" / "nginx.conf").read_text()
     assert "on_publish http://127.0.0.1:" in conf and "secure_link_md5" in conf
@@ -97,10 +108,18 @@ def test_viewer_plays_the_live_stream_through_a_signed_url(
     stream = push(setup["rtmp"], city.stream_key, seconds=20)
     setup["stream"] = stream
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     page.goto(base + city.viewer_link)
     info = _play_in_browser(page, base, city.live_id)
     page.screenshot(path=str(screenshot_dir() / "live-viewer-390.png"))
+    assert _axe(page) == []
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 20
+    # A question over the websocket while the stream plays.
+    page.fill("#live-question", "声音能大一点吗？")
+    page.click("#live-ask")
+    wait_until(page, "document.getElementById('live-answer').textContent.length > 0")
+    assert page.inner_text("#live-answer") == "已发送，主播会看到。"
     assert _live(setup["server"], city.live_id).status == LiveStatus.LIVE
     url = info["url"]
     assert info["on_demand"] is False and url.startswith(setup["hls"] + "/hls/")
