@@ -18,7 +18,7 @@ from lifecert.core.hls import TranscodeError, transcode_to_hls
 from lifecert.core.roles import Role
 from lifecert.core.settings import get_settings
 from lifecert.live import audience, service, signing
-from lifecert.live.engine import EngineConfig, render_config
+from lifecert.live.engine import EngineConfig, render_config, start_embedded
 from lifecert.live.models import (
     AudienceKind,
     LiveAttendance,
@@ -27,7 +27,14 @@ from lifecert.live.models import (
     RecordingStatus,
 )
 from lifecert.live.service import NewLiveSession
-from tests.builders import actor_of, make_city, make_community, make_retiree, make_staff
+from tests.builders import (
+    actor_of,
+    login,
+    make_city,
+    make_community,
+    make_retiree,
+    make_staff,
+)
 from tests.system_packages import debian_binary
 
 _CITIES = itertools.count(430100)
@@ -193,3 +200,40 @@ def test_transcode_says_what_went_wrong(tmp_path: Path) -> None:
     debian_binary("ffmpeg")
     with pytest.raises(TranscodeError, match=r"ffmpeg failed on broken\.flv"):
         transcode_to_hls(broken, tmp_path / "out")
+
+
+def test_without_nginx_the_app_says_so_and_runs_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = get_settings().model_copy(deep=True)
+    settings.live.engine = True
+    settings.live.nginx_binary = "nginx-that-is-not-installed"
+    settings.live.work_dir = tmp_path
+    assert start_embedded(settings) is None
+    assert "Live streaming is off: nginx-that-is-not-installed not found" in capsys.readouterr().out
+    settings.live.engine = False
+    assert start_embedded(settings) is None  # off unless asked (serve --demo asks)
+
+
+def test_a_worker_schedules_from_the_page_and_sees_the_key_once(
+    session: Session, client: TestClient
+) -> None:
+    city = make_city(session, code=str(next(_CITIES)))
+    hall = make_community(session, city=city)
+    worker = make_staff(session, role=Role.COMMUNITY_WORKER, regions=[hall])
+    csrf = login(client, worker.username)
+    page = client.get("/live")
+    assert hall.name in page.text
+    answer = client.post("/live", data={"csrf": csrf, "title": "重阳节联欢会",
+                                        "community_id": hall.id, "starts_at": "2026-12-24T19:00",
+                                        "minutes": 90})
+    assert answer.status_code == 200 and 'id="stream-key"' in answer.text
+    live = session.scalars(select(LiveSession).where(LiveSession.title == "重阳节联欢会")).one()
+    key = answer.text.split('id="stream-key">', 1)[1].split("<", 1)[0]
+    assert key.startswith(f"s{live.id}?key=") and signing.secret_matches(
+        key.split("=", 1)[1], live.stream_key_hash)
+    assert live.host_id == worker.id and (live.ends_at - live.starts_at) == timedelta(minutes=90)
+    assert 'id="stream-key"' not in client.get(f"/live/{live.id}").text
+    bad = client.post("/live", data={"csrf": csrf, "title": "x", "community_id": hall.id,
+                                     "starts_at": "tomorrow", "minutes": 60})
+    assert bad.status_code == 422

@@ -5,16 +5,23 @@ connect-src/media-src to that origin only."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from lifecert.core.errors import InvalidInput
+from lifecert.core.i18n import N_
 from lifecert.core.web_security import CSP
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.live import questions, service
 from lifecert.live.labels import recording_label, status_label
+from lifecert.live.models import AudienceKind
+from lifecert.organisation import service as organisation
+from lifecert.organisation.models import RegionLevel
+from lifecert.system.clock import local_zone
 from lifecert.web.mobile_pages import _retiree as current_retiree
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
@@ -44,10 +51,35 @@ def _host_page(request: Request, session: SessionDep, live_id: int, **extra: Any
 
 
 @router.get("/live", response_class=HTMLResponse)
-def host_list(request: Request, session: SessionDep) -> HTMLResponse:
+def host_list(request: Request, session: SessionDep, error: str = "") -> HTMLResponse:
     actor = page_actor(request, session)
     rows = service.sessions_for_staff(session, actor=actor)
-    return render(request, "live_list.html", rows=rows, status_label=status_label)
+    communities = organisation.list_regions(session, actor=actor, level=RegionLevel.COMMUNITY)
+    return render(request, "live_list.html", rows=rows, status_label=status_label,
+                  communities=communities, error=error)
+
+
+@router.post("/live")
+def schedule(
+    request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
+    community_id: Annotated[int, Form()] = 0,
+    starts_at: Annotated[str, Form(max_length=20)] = "",
+    minutes: Annotated[int, Form(ge=10, le=600)] = 60,
+) -> Response:
+    """The caller hosts a live event for the residents of one of their communities."""
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    try:
+        start = datetime.fromisoformat(starts_at).replace(tzinfo=local_zone())
+    except ValueError as exc:
+        raise InvalidInput(N_("Give the start as a date and time."),
+                           fields={"starts_at": "format"}) from exc
+    live, key = service.schedule_session(session, actor=actor, data=service.NewLiveSession(
+        title=title, host_id=actor.staff_id, starts_at=start,
+        ends_at=start + timedelta(minutes=minutes), audience_kind=AudienceKind.COMMUNITY,
+        community_id=community_id or None))
+    return _host_page(request, session, live.id, stream_key=key)
 
 
 @router.get("/live/{live_id}", response_class=HTMLResponse)
