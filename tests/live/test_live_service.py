@@ -76,7 +76,10 @@ def test_only_the_key_hash_is_stored_and_only_it_publishes_within_the_window(
     assert live.status == LiveStatus.LIVE
     service.publish_done(session, name=name)
     assert live.status == LiveStatus.ENDED
-    # Over: the same key no longer publishes.
+    # OBS reconnecting inside the window goes live again; after the window, never.
+    assert service.authorise_publish(session, name=name, key=_secret(s["key"]))
+    assert not service.authorise_publish(session, name=name, key=_secret(s["key"]), now=later)
+    live.status = LiveStatus.CANCELLED
     assert not service.authorise_publish(session, name=name, key=_secret(s["key"]))
 
 

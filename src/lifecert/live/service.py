@@ -147,14 +147,15 @@ def publish_window(live: LiveSession) -> tuple[datetime, datetime]:
 def authorise_publish(
     session: Session, *, name: str, key: str, now: datetime | None = None
 ) -> bool:
-    """The engine's on_publish: the scheduled session's key, within its window, not cancelled
-    or over. Every answer is audited (a refused key may be someone trying keys)."""
+    """The engine's on_publish: the scheduled session's key, within its window, not cancelled.
+    An ended session may go live again inside its window (OBS reconnecting after the host's
+    network dropped). Every answer is audited (a refused key may be someone trying keys)."""
     now = now or utcnow()
     live = _by_stream_name(session, name)
     allowed = False
     if live is not None and signing.secret_matches(key, live.stream_key_hash):
         opens, closes = publish_window(live)
-        allowed = live.status in (LiveStatus.SCHEDULED, LiveStatus.LIVE) and opens <= now <= closes
+        allowed = live.status != LiveStatus.CANCELLED and opens <= now <= closes
     if allowed and live is not None:
         live.status = LiveStatus.LIVE
         live.went_live_at = live.went_live_at or now
@@ -179,6 +180,8 @@ def record_done(session: Session, *, name: str, path: str) -> None:
     file = Path(path).resolve()
     if live is None or file.parent != recordings or not file.name.startswith(f"{name}-"):
         return
+    if live.recording_status == RecordingStatus.PUBLISHED:
+        return  # a published lesson is not replaced by a later part (kept on disk, though)
     live.recording_path = str(file)
     live.recording_status = RecordingStatus.RECORDED
     enqueue_after_commit(session, "live.convert_recording", live_id=live.id)
