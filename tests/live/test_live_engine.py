@@ -93,10 +93,12 @@ def test_a_wrong_key_is_refused_by_the_engine_at_publish_time(setup: dict[str, A
     name = city.stream_key.split("?", 1)[0]
     for key in (f"{name}?key=wrong-secret", f"{name}", "s999999?key=" + city.stream_key[-20:]):
         started = time.monotonic()
-        process = push(setup["rtmp"], key, seconds=5)
+        process = push(setup["rtmp"], key, seconds=15)
         process.communicate(timeout=60)
         assert process.returncode != 0, key  # nginx dropped the publisher
-        assert time.monotonic() - started < 4, "refused at publish, not after streaming"
+        # Refused at publish: well before the 15 s the stream would last (a loaded CI machine
+        # may take a few seconds to start FFmpeg).
+        assert time.monotonic() - started < 10, "refused at publish, not after streaming"
     assert _live(setup["server"], city.live_id).status == LiveStatus.SCHEDULED
 
 
