@@ -70,16 +70,21 @@ def _fresh_database(name: str, folder: Path) -> Iterator[str]:
 
 @contextmanager
 def live_server(
-    name: str, folder: Path, seed: Callable[[Session], T], env: dict[str, str] | None = None
+    name: str,
+    folder: Path,
+    seed: Callable[[Session], T],
+    env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[tuple[LiveServer, T]]:
-    """Migrate a fresh database, run ``seed`` in a committed transaction, start the server."""
+    """Migrate a fresh database, run ``seed`` in a committed transaction, start the server
+    (on ``port`` when given: a server that must tell another process its own address)."""
     with _fresh_database(name, folder) as url:
         migrate.upgrade(url=url)
         engine = build_engine(url)
         with Session(engine, expire_on_commit=False) as session:
             seeded = seed(session)
             session.commit()
-        port, log = free_port(), folder / f"server-{name}.log"
+        port, log = port or free_port(), folder / f"server-{name}.log"
         server_env = {
             **os.environ,
             "LIFECERT_DATABASE_URL": url,

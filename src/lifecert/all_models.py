@@ -25,6 +25,13 @@ from lifecert.enrollment.models import (
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
 from lifecert.identity.models import ApiToken
 from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
+from lifecert.live.models import (
+    LiveAttendance,
+    LiveBlock,
+    LiveQuestion,
+    LiveSession,
+    LiveViewer,
+)
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
@@ -62,6 +69,11 @@ __all__ = [
     "Invitation",
     "JobRun",
     "LifeSignal",
+    "LiveAttendance",
+    "LiveBlock",
+    "LiveQuestion",
+    "LiveSession",
+    "LiveViewer",
     "LoginCode",
     "MonthlyCertified",
     "MonthlyRate",

@@ -28,6 +28,8 @@ from lifecert.fraud.endpoints import death_records_router, deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.life_signals.endpoints import router as life_signals_router
+from lifecert.live.endpoints import router as live_callbacks_router
+from lifecert.live.engine import start_embedded as start_live_engine
 from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
@@ -46,6 +48,8 @@ from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.life_signal_pages import router as life_signal_pages_router
+from lifecert.web.live_pages import router as live_pages_router
+from lifecert.web.live_question_pages import router as live_questions_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
@@ -77,9 +81,13 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # collector, whose full passes over it otherwise pause a request for 100+ ms now and then.
     gc.freeze()
     scheduler = _start_embedded_scheduler()
+    # The streaming engine (nginx-rtmp) in the embedded mode; None when off or not installed.
+    live_engine = await anyio.to_thread.run_sync(start_live_engine, get_settings())
     try:
         yield
     finally:
+        if live_engine is not None:
+            await anyio.to_thread.run_sync(live_engine.stop)
         if scheduler is not None:
             scheduler.stop()
         gc.unfreeze()  # collectable again once the app stops (tests start many apps)
@@ -156,6 +164,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service_pages_router,
         mobile_services_router,
         life_signal_pages_router,
+        live_callbacks_router,
+        live_pages_router,
+        live_questions_router,
         mobile_router,
         service_worker_router,
     )

@@ -198,6 +198,9 @@ def serve(
             # The embedded mode: periodic jobs in this process, and the admins' demo clock.
             os.environ.setdefault("LIFECERT_DEMO__SCHEDULER", "true")
             os.environ.setdefault("LIFECERT_DEMO__CLOCK", "true")
+            # The live engine (nginx-rtmp) started and supervised by the app, calling it back.
+            os.environ.setdefault("LIFECERT_LIVE__ENGINE", "true")
+            os.environ.setdefault("LIFECERT_LIVE__CALLBACK_URL", f"http://{host}:{port}")
             get_settings.cache_clear()
             workers = 1  # one scheduler
     uvicorn.run(

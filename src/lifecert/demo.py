@@ -19,6 +19,7 @@ from lifecert.dashboards.history import add_certification_history
 from lifecert.dashboards.rates import backfill_rates
 from lifecert.fraud.demo import seed_demo_alerts
 from lifecert.life_signals.demo import seed_demo_life_signals
+from lifecert.live.demo import seed_demo_live
 from lifecert.notifications.demo import seed_demo_notifications
 from lifecert.organisation.demo import (
     DEMO_PASSWORD,
@@ -73,6 +74,7 @@ def build_demo(
     seed_demo_alerts(session, demo)
     seed_demo_services(session, demo, today=today or date.today())
     seed_demo_life_signals(session, demo, today=today or date.today(), seed=seed)
+    seed_demo_live(session)
     return demo
 
 
@@ -115,5 +117,7 @@ def walkthrough(base: str, retiree: Retiree | None, phone_link: str) -> list[str
         " nightly cycle runs for every day passed (reminders, overdue, payment suspended).",
         "   Then the bureau dashboard shows the suspensions, and the phone link says that"
         " payment has stopped and how to restore it; certifying there resumes it.",
+        f"5. Live: {base}/live (as worker): the concert's OBS server and a new stream key;"
+        f" residents watch at {base}/m/live (the phone link above).",
         f"API docs: {base}/api/docs (ReDoc: {base}/api/redoc).",
     ]

@@ -29,6 +29,7 @@ TASK_MODULES = [
     "lifecert.audit.tasks",
     "lifecert.life_signals.tasks",
     "lifecert.services.tasks",
+    "lifecert.live.tasks",
 ]
 
 

@@ -154,6 +154,34 @@ class WorkSettings(BaseModel):
     max_archive_bytes: int = Field(default=2 * 1024**3, ge=1024 * 1024)
 
 
+class LiveSettings(BaseModel):
+    """The streaming engine (nginx + RTMP module, see docs/live.md and ``live.engine``)."""
+
+    # `lifecert serve --demo` turns this on: the app then starts and supervises nginx itself.
+    engine: bool = False
+    nginx_binary: str = "nginx"
+    rtmp_module: Path = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+    rtmp_port: int = Field(default=1935, ge=1, le=65535)
+    http_port: int = Field(default=8089, ge=1, le=65535)
+    # Engine config, HLS output, recordings, on-demand lessons; default: <data_dir>/live.
+    work_dir: Path | None = None
+    # How viewers reach HLS (an edge cache or the load balancer in production); default: the
+    # embedded engine's HTTP port on this host. What the host's OBS connects to, likewise.
+    public_hls_url: str = ""
+    public_rtmp_url: str = ""
+    # Where the engine calls the app back (on_publish...): the app's own address.
+    callback_url: str = "http://127.0.0.1:8000"
+    # Secret shared with the engine's secure_link; default derived from secret_key.
+    signing_secret: SecretStr = SecretStr("")
+    play_url_ttl_s: int = Field(default=300, ge=30, le=3600)
+    # A host may start this long before the scheduled start (sound check) and stream until
+    # the scheduled end plus the same margin.
+    publish_margin_s: int = Field(default=900, ge=0, le=7200)
+    transcode_timeout_s: int = Field(default=1800, ge=10)
+    # Questions: at most this many per viewer per minute.
+    questions_per_minute: int = Field(default=3, ge=1, le=60)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIFECERT_",
@@ -186,6 +214,7 @@ class Settings(BaseSettings):
     fraud: FraudSettings = FraudSettings()
     demo: DemoSettings = DemoSettings()
     work: WorkSettings = WorkSettings()
+    live: LiveSettings = LiveSettings()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
