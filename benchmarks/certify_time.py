@@ -77,7 +77,11 @@ def main() -> None:
     if args.profile:
         import cProfile
 
+        from lifecert.core import workpool
+
         profiler = cProfile.Profile(time.process_time)
+        # cProfile sees only its own thread: run the face work in place, as a worker would.
+        workpool._local.worker_of = workpool.get_work_pool()
     for _ in range(args.runs):
         with session_scope() as session:
             challenge = issue_challenge(session, retiree_id=1, mode=CertMode.SELF,

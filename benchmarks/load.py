@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import re
 import shutil
@@ -398,6 +399,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * (len(ordered) - 1) + 0.5))]
 
 
+def _rounded(value: float, digits: int = 0) -> float | None:
+    """None where nothing was measured (no decision in the window on a very busy machine)."""
+    if math.isnan(value):
+        return None
+    return round(value, digits) if digits else round(value)
+
+
 def summarise(args: argparse.Namespace, results: Results, window: tuple[float, float]) -> dict:
     start, end = window
     results.flows.extend(results.in_flight.values())  # never answered: errors
@@ -413,9 +421,9 @@ def summarise(args: argparse.Namespace, results: Results, window: tuple[float, f
     return {
         "cert_per_s": round(len(done) / seconds, 2),
         "certified_per_s": round(outcomes.get("certified", 0) / seconds, 2),
-        "p50_ms": round(percentile(submit, 0.50)),
-        "p95_ms": round(percentile(submit, 0.95)),
-        "flow_p95_ms": round(percentile([f["flow_ms"] for f in done], 0.95)),
+        "p50_ms": _rounded(percentile(submit, 0.50)),
+        "p95_ms": _rounded(percentile(submit, 0.95)),
+        "flow_p95_ms": _rounded(percentile([f["flow_ms"] for f in done], 0.95)),
         "errors": len(errors),
         "refused": len(refused),
         "decisions": len(done),
@@ -425,7 +433,7 @@ def summarise(args: argparse.Namespace, results: Results, window: tuple[float, f
         "clients": args.clients,
         "cores": os.cpu_count(),
         "seconds": round(seconds, 1),
-        "health_p95_ms": round(percentile(health, 0.95), 1),
+        "health_p95_ms": _rounded(percentile(health, 0.95), 1),
         "health_max_ms": round(max(health), 1) if health else None,
         "health_probes": len(health),
         "error_samples": [f.get("error") for f in errors[:3]],

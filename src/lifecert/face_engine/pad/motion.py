@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -53,16 +54,33 @@ def _square_mask(shape: tuple[int, ...], box: BBox, factor: float, scale: float)
     return mask
 
 
-def _track(first: np.ndarray, second: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """(N, 2, 2): start and end of each corner of ``mask`` tracked into ``second``."""
-    corners = cv2.goodFeaturesToTrack(first, MAX_CORNERS, 0.01, 3, mask=mask)
-    if corners is None:
-        return np.zeros((0, 2, 2), dtype=np.float32)
+def _corners(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(N, 1, 2) corners of ``mask`` (each region's strongest, chosen within that region)."""
+    corners = cv2.goodFeaturesToTrack(image, MAX_CORNERS, 0.01, 3, mask=mask)
+    return np.zeros((0, 1, 2), dtype=np.float32) if corners is None else corners
+
+
+def _track(first: np.ndarray, second: np.ndarray, masks: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Per region, (N, 2, 2): start and end of each of its corners tracked into ``second``.
+
+    One Lucas-Kanade call for all regions (every point is tracked on its own, so this is the
+    same result as one call per region, with the image pyramids built once instead of three
+    times: the frame budget, issue 16)."""
+    corners = {name: _corners(first, mask) for name, mask in masks.items()}
+    every = np.concatenate(list(corners.values()))
+    tracks: dict[str, Any] = {name: np.zeros((0, 2, 2), dtype=np.float32) for name in masks}
+    if not len(every):
+        return tracks
     moved, status, _ = cv2.calcOpticalFlowPyrLK(  # type: ignore[call-overload]
-        first, second, corners, None, winSize=(15, 15), maxLevel=3
+        first, second, every, None, winSize=(15, 15), maxLevel=3
     )
-    ok = status.ravel() == 1
-    return np.stack([corners[ok, 0], moved[ok, 0]], axis=1)
+    start = 0
+    for name, found in corners.items():
+        part = slice(start, start + len(found))
+        ok = status[part].ravel() == 1
+        tracks[name] = np.stack([found[ok, 0], moved[part][ok, 0]], axis=1)
+        start += len(found)
+    return tracks
 
 
 def pair_motion(first: RGBImage, second: RGBImage, box: BBox) -> PairMotion | None:
@@ -73,7 +91,7 @@ def pair_motion(first: RGBImage, second: RGBImage, box: BBox) -> PairMotion | No
     inner, outer = (_square_mask(a.shape, box, f, scale) for f in (RING_INNER, RING_OUTER))
     ring = cv2.subtract(outer, inner)
     far = cv2.bitwise_not(_square_mask(a.shape, box, FAR, scale))
-    tracks = {name: _track(a, b, m) for name, m in (("face", face), ("ring", ring), ("far", far))}
+    tracks = _track(a, b, {"face": face, "ring": ring, "far": far})
     if len(tracks["face"]) < 4 or len(tracks["ring"]) < MIN_RING_POINTS:
         return None
     shift = {k: v[:, 1] - v[:, 0] for k, v in tracks.items()}
