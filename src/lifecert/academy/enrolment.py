@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lifecert.academy import lottery, notices, policy
@@ -184,9 +184,17 @@ def _apply_result(session: Session, term: Term, result: lottery.DrawResult,
                     for c, line in result.waitlist.items() for a in line})
     outcome.update({(retiree_of[a], c): ApplicationStatus.OVER_LIMIT
                     for a, c in result.over_limit})
-    for app in session.scalars(select(Application).where(
-            Application.term_id == term.id, Application.status == ApplicationStatus.APPLIED)):
-        app.status = outcome.get((app.retiree_id, app.class_id), app.status)
+    applied = session.execute(select(Application.id, Application.retiree_id, Application.class_id)
+                              .where(Application.term_id == term.id,
+                                     Application.status == ApplicationStatus.APPLIED)).all()
+    by_status: dict[ApplicationStatus, list[int]] = {}
+    for app_id, r, c in applied:
+        if (r, c) in outcome:
+            by_status.setdefault(outcome[(r, c)], []).append(app_id)
+    for status, ids in by_status.items():  # a few set-based updates, not 10,000 objects
+        for start in range(0, len(ids), 5000):
+            session.execute(update(Application).where(Application.id.in_(ids[start:start + 5000]))
+                            .values(status=status).execution_options(synchronize_session=False))
     notices.draw_results(session, term=term, accept_by=accept_by.date(),
                          offers=[(o["retiree_id"], o["class_id"]) for o in offers])
 

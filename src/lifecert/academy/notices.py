@@ -18,9 +18,9 @@ OFFERED = N_("A place in {name} is free for you now. Please accept it by {day}."
 NOTICE = N_("{institution}: {text}")
 
 
-def _message(session: Session, retiree_id: int, msgid: str, key: str,
+def _message(session: Session, retiree_id: int, msgid: str, key: str, language: str = "",
              **params: str) -> notifications.NewMessage:
-    language = notifications.language_of(session, retiree_id)
+    language = language or notifications.language_of(session, retiree_id)
     text = translations_for(language).gettext(msgid).format(**params)
     return notifications.NewMessage(retiree_id=retiree_id, channel=ChannelName.INBOX, text=text,
                                     key=key, kind=MessageKind.ADHOC, language=language)
@@ -35,9 +35,10 @@ def draw_results(session: Session, *, term: Term, offers: list[tuple[int, int]],
     names = dict(session.execute(select(AcademyClass.id, AcademyClass.name)
                                  .where(AcademyClass.term_id == term.id)).all())
     day = accept_by.isoformat()
+    languages = notifications.languages_of(session, (r for r, _c in offers))
     notifications.queue_messages(session, [
         _message(session, retiree_id, WON, f"academy-won-{class_id}-{retiree_id}",
-                 name=str(names.get(class_id, "")), day=day)
+                 languages[retiree_id], name=str(names.get(class_id, "")), day=day)
         for retiree_id, class_id in offers])
 
 
@@ -50,6 +51,8 @@ def place_offered(session: Session, *, enrolment: Enrolment, class_name: str) ->
 
 def class_notice(session: Session, *, institution: str, retiree_ids: list[int], text: str,
                  key: str) -> int:
+    languages = notifications.languages_of(session, retiree_ids)
     return len(notifications.queue_messages(session, [
-        _message(session, r, NOTICE, f"{key}-{r}", institution=institution, text=text)
+        _message(session, r, NOTICE, f"{key}-{r}", languages[r], institution=institution,
+                 text=text)
         for r in retiree_ids]))
