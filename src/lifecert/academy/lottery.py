@@ -109,11 +109,11 @@ def draw(
     room = {s.class_id: s.capacity for s in seats}
     people = {p.applicant: p for p in persons}
     keyed = sorted(
-        (
+
             (group_of(people[e.applicant], e, priorities), e.preference,
              ticket(seed, e.class_id, e.applicant), e.applicant, e.class_id)
             for e in entries if e.class_id in room and e.applicant in people
-        )
+
     )
     won: dict[int, list[str]] = {c: [] for c in sorted(room)}
     held: dict[str, int] = {}
