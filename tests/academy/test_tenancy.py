@@ -123,7 +123,7 @@ def _call(client: TestClient, csrf: str, method: str, path: str, ids: dict[str, 
 
 def test_staff_of_a_reach_nothing_of_b_through_any_route(client: TestClient,
                                                          session: Session) -> None:
-    world_a, ids_a = _world(session, "430100", "长沙市")
+    world_a, _ = _world(session, "430100", "长沙市")
     world_b, ids_b = _world(session, "430200", "株洲市")
     csrf = login(client, world_a.admin.username)
     routes = _routes(client)
@@ -149,7 +149,7 @@ def test_staff_of_a_reach_nothing_of_b_through_any_route(client: TestClient,
 def test_the_same_routes_answer_for_their_own_institution(client: TestClient,
                                                          session: Session) -> None:
     world_a, ids_a = _world(session, "430100", "长沙市")
-    csrf = login(client, world_a.admin.username)
+    login(client, world_a.admin.username)
     for method, path in _routes(client):
         if method != "GET":
             continue

@@ -109,9 +109,9 @@ def _run_term(session: Session, first: Setup, people: list[Retiree], today: date
             enrolment.apply(session, retiree=person, class_id=row.id, preference=choice)
     enrolment.run_draw(session, actor=PLATFORM, term_id=term.id,
                        seed="changsha-2026-spring-demo")
-    for row in session.scalars(select(Enrolment).where(Enrolment.status ==
-                                                       EnrolmentStatus.OFFERED)):
-        row.status = EnrolmentStatus.ACCEPTED
+    for offer in session.scalars(select(Enrolment).where(Enrolment.status ==
+                                                         EnrolmentStatus.OFFERED)):
+        offer.status = EnrolmentStatus.ACCEPTED
     term.status = TermStatus.RUNNING
     staff_actor = actor_for(teacher)
     for row in classes:

@@ -196,7 +196,8 @@ def _apply_result(session: Session, term: Term, result: lottery.DrawResult,
             session.execute(update(Application).where(Application.id.in_(ids[start:start + 5000]))
                             .values(status=status).execution_options(synchronize_session=False))
     notices.draw_results(session, term=term, accept_by=accept_by.date(),
-                         offers=[(o["retiree_id"], o["class_id"]) for o in offers])
+                         offers=[(retiree_of[a], c) for c, winners in result.won.items()
+                                 for a in winners])
 
 
 def verify_draw(session: Session, *, draw_id: int) -> bool:

@@ -63,7 +63,7 @@ def scoped(
     if row is None:
         raise NotFound("No such record.")
     require_role(session, actor, int(row.institution_id), roles)
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def teaching_class(session: Session, actor: Actor, class_id: int) -> AcademyClass:

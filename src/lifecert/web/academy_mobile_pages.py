@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from lifecert.academy import attendance, enrolment, lessons, student
 from lifecert.academy.labels import academy_label
 from lifecert.academy.models import EnrolmentStatus
+from lifecert.core.security import csrf_matches
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.web.mobile_service_pages import current_retiree
 from lifecert.web.templating import render, templates
@@ -89,8 +90,6 @@ def lesson_file(request: Request, session: SessionDep, lesson_id: int,
 @router.post("/lessons/{lesson_id}/progress")
 def progress(request: Request, session: SessionDep, lesson_id: int,
              position: Annotated[float, Form(ge=0, le=86400)]) -> dict[str, bool]:
-    from lifecert.core.security import csrf_matches
-
     if not csrf_matches(request.session.get("csrf"), request.headers.get("x-csrf-token")):
         verify_form_csrf(request, None)
     retiree = current_retiree(request, session)
