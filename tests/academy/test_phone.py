@@ -32,7 +32,8 @@ def test_apply_accept_and_check_in_on_the_phone(client: TestClient, session: Ses
     assert applied.status_code == 303, applied.text
     enrolment.run_draw(session, actor=world.actor, term_id=world.term.id, seed="phone-seed")
     offer = session.scalars(select(Enrolment).where(Enrolment.retiree_id == elder.id)).one()
-    assert "接受" in client.get("/m/academy").text or "Accept" in client.get("/m/academy").text
+    mine = client.get("/m/academy").text
+    assert f"/m/academy/offers/{offer.id}/accept" in mine and "确认入学" in mine
     client.post(f"/m/academy/offers/{offer.id}/accept", data={"csrf": csrf})
     assert offer.status == EnrolmentStatus.ACCEPTED
     item = attendance.create_session(session, actor=world.teacher_actor,
