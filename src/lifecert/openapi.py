@@ -187,6 +187,8 @@ ROUTES: dict[tuple[str, str], str] = {
     "matched 1:N within the class roster only (consenting students).",
     ("POST", "/api/v1/academy/classes/{class_id}/lessons"): "Upload a recorded lesson (video); a "
     "job converts it to HLS.",
+    ("POST", "/api/v1/academy/lessons/{lesson_id}/subtitles"): "Attach a WebVTT subtitles "
+    "file to a recorded lesson.",
     ("GET", "/api/v1/academy/lessons/{lesson_id}"): "A recorded lesson and its conversion status.",
     ("GET", "/api/v1/academy/institutions/{institution_id}/dashboard"): "Demand against places, "
     "attendance rates and age bands of the current term.",

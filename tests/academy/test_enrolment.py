@@ -49,7 +49,11 @@ def test_draw_offers_waitlist_and_promotion_on_decline(session: Session) -> None
     waitlisted = session.scalars(select(Application.retiree_id).where(
         Application.status == ApplicationStatus.WAITLISTED)).all()
     assert len(waitlisted) == 3
-    # Every winner is told in their phone inbox.
+    # Every winner is told in their phone inbox (the draw's job).
+    assert enrolment.notify_draw(session, draw_id=draw.id) == 2
+    assert enrolment.notify_draw(session, draw_id=draw.id) == 2  # rerun: no second message
+    assert len(session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.retiree_id == winners[0])).all()) == 1
     assert session.scalar(select(OutboxMessage.id).where(
         OutboxMessage.retiree_id == winners[0])) is not None
     first_waiting = draw.result["waitlist"][str(world.classes[0].id)][0]

@@ -82,6 +82,13 @@ def test_files_only_for_the_class_students(session: Session) -> None:
     for name in ("../../secret", "source.mpg", "360p/../../x.ts"):
         with pytest.raises(NotFound):
             lessons.lesson_file(mine, name)
+    with pytest.raises(InvalidInput):
+        lessons.add_subtitles(session, actor=world.teacher_actor, lesson_id=lesson.id,
+                              text="1\n00:00:00,000 --> 00:00:01,000\nSRT, not WebVTT\n")
+    lessons.add_subtitles(session, actor=world.teacher_actor, lesson_id=lesson.id,
+                          text="WEBVTT\n\n00:00.000 --> 00:02.000\n大家好\n")
+    assert lessons.lesson_file(mine, "subtitles.vtt").read_text(encoding="utf-8").startswith(
+        "WEBVTT")
     progress = lessons.save_progress(session, retiree=student, lesson_id=lesson.id,
                                      position_s=(lesson.duration_s or 3) * 0.95)
     assert progress.completed

@@ -84,6 +84,9 @@ def _bodies(ids: dict[str, int], world: World) -> dict[tuple[str, str], dict[str
             "files": {"photo": ("p.jpg", JPEG, "image/jpeg")}},
         ("POST", "/api/v1/academy/classes/{class_id}/lessons"): {
             "files": {"video": ("v.mp4", b"0" * 1000, "video/mp4")}, "data": {"title": "课"}},
+        ("POST", "/api/v1/academy/lessons/{lesson_id}/subtitles"): {
+            "files": {"subtitles": ("s.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n",
+                                    "text/vtt")}},
         ("POST", "/academy/classes/{class_id}/sessions"): {"data": {}},
         ("POST", "/academy/sessions/{session_id}/roll-call"): {
             "data": {"present": [str(ids["retiree_id"])]}},

@@ -13,6 +13,7 @@ from lifecert.academy import attendance, enrolment, lessons, reports, service
 from lifecert.academy import schemas as s
 from lifecert.academy.models import LotteryDraw
 from lifecert.academy.policy import scoped
+from lifecert.core.errors import InvalidInput
 from lifecert.core.settings import get_settings
 from lifecert.core.uploads import check_image_header, read_upload
 from lifecert.identity.deps import CurrentActor, SessionDep
@@ -170,6 +171,17 @@ def upload_lesson(class_id: int, session: SessionDep, actor: CurrentActor,
                   title: Annotated[str, Form()]) -> Any:
     return lessons.upload_lesson(session, actor=actor, class_id=class_id, title=title,
                                  filename=video.filename or "", stream=video.file)
+
+
+@router.post("/lessons/{lesson_id}/subtitles", response_model=s.LessonRead)
+def upload_subtitles(lesson_id: int, session: SessionDep, actor: CurrentActor,
+                     subtitles: Annotated[UploadFile, File()]) -> Any:
+    data = read_upload(subtitles, max_bytes=2 * 1024 * 1024)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("Subtitles must be a WebVTT file (it starts with WEBVTT).") from exc
+    return lessons.add_subtitles(session, actor=actor, lesson_id=lesson_id, text=text)
 
 
 @router.get("/lessons/{lesson_id}", response_model=s.LessonRead)

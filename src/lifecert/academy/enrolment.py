@@ -29,6 +29,7 @@ from lifecert.academy.models import (
 from lifecert.audit import service as audit
 from lifecert.core.db import bulk_insert, utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
+from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.scoping import Actor
 from lifecert.retirees.models import Retiree
 
@@ -153,6 +154,8 @@ def run_draw(
     _apply_result(session, term, result, retiree_of)
     term.status = TermStatus.DRAWN
     session.flush()
+    # The winners' notices are a job: the draw itself only reads, draws and writes.
+    enqueue_after_commit(session, "academy.notify_draw", draw_id=draw.id)
     audit.record(session, actor=actor, action="academy.lottery_drawn", target_type="academy_draw",
                  target_id=draw.id, details={"seed": seed, "result_sha256": draw.result_sha256,
                                              "applications": len(entries)})
@@ -195,9 +198,25 @@ def _apply_result(session: Session, term: Term, result: lottery.DrawResult,
         for start in range(0, len(ids), 5000):
             session.execute(update(Application).where(Application.id.in_(ids[start:start + 5000]))
                             .values(status=status).execution_options(synchronize_session=False))
+
+
+def notify_draw(session: Session, *, draw_id: int) -> int:
+    """Tell every winner of a draw (idempotent: the outbox keys are per class and person)."""
+    draw = session.get(LotteryDraw, draw_id)
+    if draw is None:
+        return 0
+    term = session.get_one(Term, draw.term_id)
+    offers = session.execute(
+        select(Enrolment.retiree_id, Enrolment.class_id, Enrolment.accept_by)
+        .join(AcademyClass, AcademyClass.id == Enrolment.class_id)
+        .where(AcademyClass.term_id == term.id, Enrolment.source == "lottery",
+               Enrolment.status == EnrolmentStatus.OFFERED)).all()
+    if not offers:
+        return 0
+    accept_by = max(o[2] for o in offers if o[2] is not None)
     notices.draw_results(session, term=term, accept_by=accept_by.date(),
-                         offers=[(retiree_of[a], c) for c, winners in result.won.items()
-                                 for a in winners])
+                         offers=[(int(r), int(c)) for r, c, _a in offers])
+    return len(offers)
 
 
 def verify_draw(session: Session, *, draw_id: int) -> bool:

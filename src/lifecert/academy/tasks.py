@@ -23,3 +23,12 @@ def expire_offers() -> int:
 
     with session_scope() as session:
         return run(session)
+
+
+@shared_task(name="academy.notify_draw")
+def notify_draw(draw_id: int) -> int:
+    """The winners of a draw told in their phone inbox (idempotent per class and person)."""
+    from lifecert.academy.enrolment import notify_draw as run
+
+    with session_scope() as session:
+        return run(session, draw_id=draw_id)
