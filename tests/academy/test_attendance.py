@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecert.academy import attendance, enrolment
+from lifecert.academy import attendance, enrolment, reports
 from lifecert.academy.models import Attendance, AttendanceMethod, Enrolment, EnrolmentStatus
 from lifecert.core.db import utcnow
 from lifecert.core.errors import InvalidInput, NotFound
@@ -74,3 +74,19 @@ def test_qr_rotates_and_roll_call_marks_only_students(session: Session) -> None:
     with pytest.raises(NotFound):
         attendance.roll_call(session, actor=world.teacher_actor, session_id=session_id,
                              present=[stranger.id])
+
+
+def test_certificates_for_students_who_came_three_times_in_four(session: Session) -> None:
+    here = make_community(session, city=make_city(session))
+    keen = enrolled_retiree(session, face_seed=31, name="常来", community=here)
+    rare = enrolled_retiree(session, face_seed=32, name="少来", community=here)
+    world, first = _class_with(session, [keen, rare])
+    sessions = [first] + [attendance.create_session(
+        session, actor=world.teacher_actor, class_id=world.classes[0].id,
+        starts_at=utcnow() - timedelta(days=7 * k)).id for k in (1, 2, 3)]
+    for k, session_id in enumerate(sessions):
+        attendance.roll_call(session, actor=world.teacher_actor, session_id=session_id,
+                             present=[keen.id] + ([rare.id] if k == 0 else []))
+    _row, earned = reports.certificates(session, actor=world.actor,
+                                        class_id=world.classes[0].id)
+    assert [(p.id, came, held) for p, came, held in earned] == [(keen.id, 4, 4)]

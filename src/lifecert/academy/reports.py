@@ -20,6 +20,7 @@ from lifecert.academy.models import (
     Institution,
     Term,
 )
+from lifecert.core.db import utcnow
 from lifecert.core.scoping import Actor
 from lifecert.retirees.models import Retiree
 from lifecert.system.clock import local_now
@@ -76,3 +77,24 @@ def _age_bands(session: Session, class_ids: list[int]) -> dict[str, int]:
         age = age_on(birth, today)
         bands[next(label for low, high, label in AGE_BANDS if low <= age <= high)] += 1
     return {label: bands.get(label, 0) for _l, _h, label in AGE_BANDS}
+
+
+CERTIFICATE_SHARE = 0.75  # attended at least three sessions in four
+
+
+def certificates(session: Session, *, actor: Actor, class_id: int
+                 ) -> tuple[AcademyClass, list[tuple[Retiree, int, int]]]:
+    """End-of-term certificates: students who attended at least CERTIFICATE_SHARE of the
+    class's past sessions, with their count (attendance by any route)."""
+    row = policy.scoped(session, actor, AcademyClass, class_id)
+    held = session.scalar(select(func.count()).select_from(ClassSession).where(
+        ClassSession.class_id == row.id, ClassSession.starts_at <= utcnow())) or 0
+    counts = dict(session.execute(
+        select(Attendance.retiree_id, func.count()).join(
+            ClassSession, ClassSession.id == Attendance.session_id)
+        .where(ClassSession.class_id == row.id).group_by(Attendance.retiree_id)).all())
+    people = session.scalars(select(Retiree).where(Retiree.id.in_(list(counts)))
+                             .order_by(Retiree.name)).all()
+    earned = [(p, int(counts[p.id]), held) for p in people
+              if held and counts[p.id] >= CERTIFICATE_SHARE * held]
+    return row, earned

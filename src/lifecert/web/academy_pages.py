@@ -42,6 +42,15 @@ def class_page(request: Request, session: SessionDep, class_id: int) -> HTMLResp
                   lessons=lessons.lessons_of_class(session, class_id=row.id))
 
 
+@router.get("/academy/classes/{class_id}/certificates", response_class=HTMLResponse)
+def certificates(request: Request, session: SessionDep, class_id: int) -> HTMLResponse:
+    actor = page_actor(request, session)
+    row, earned = reports.certificates(session, actor=actor, class_id=class_id)
+    institution = service.get_institution(session, actor=actor, institution_id=row.institution_id)
+    return render(request, "academy_certificates.html", row=row, earned=earned,
+                  institution=institution)
+
+
 @router.post("/academy/classes/{class_id}/sessions")
 def start_session(request: Request, session: SessionDep, class_id: int,
                   csrf: Annotated[str, Form()] = "") -> Response:
