@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from lifecert import __version__
+from lifecert.academy.endpoints import router as academy_router
 from lifecert.certification.endpoints import router as certification_router
 from lifecert.community.endpoints import router as community_router
 from lifecert.core.bodylimit import BodyLimitMiddleware
@@ -38,6 +39,8 @@ from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.services.endpoints import router as services_router
 from lifecert.system.endpoints import router as system_router
 from lifecert.system.scheduler import EmbeddedScheduler
+from lifecert.web.academy_mobile_pages import router as academy_mobile_router
+from lifecert.web.academy_pages import router as academy_pages_router
 from lifecert.web.api_docs_pages import router as api_docs_router
 from lifecert.web.certification_pages import router as certification_pages_router
 from lifecert.web.community_pages import router as community_pages_router
@@ -163,6 +166,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services_router,
         service_pages_router,
         mobile_services_router,
+        academy_router,
+        academy_pages_router,
+        academy_mobile_router,
         life_signal_pages_router,
         live_callbacks_router,
         live_pages_router,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecert.academy.demo import seed_demo_academy
 from lifecert.certification.demo import seed_demo_certifications
 from lifecert.community.demo import seed_demo_community
 from lifecert.dashboards.history import add_certification_history
@@ -75,6 +76,7 @@ def build_demo(
     seed_demo_services(session, demo, today=today or date.today())
     seed_demo_life_signals(session, demo, today=today or date.today(), seed=seed)
     seed_demo_live(session)
+    seed_demo_academy(session, demo, today=today or date.today())
     return demo
 
 

@@ -45,6 +45,12 @@ TAGS = [
         "(e.g. the elderly allowance) with their payments.",
     },
     {
+        "name": "academy",
+        "description": "Senior universities as tenants: staff roles, campuses, rooms, terms, "
+        "courses, classes, the published enrolment lottery, attendance (face at the door "
+        "within the class roster, QR, roll call) and recorded lessons in HLS.",
+    },
+    {
         "name": "life signals",
         "description": "Dated evidence of life from trusted sources (partner key), the region "
         "policy, and silent certifications (reversible).",
@@ -145,6 +151,47 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/services/allowance-payments"): "Approved allowance payments for the "
     "paying agency, by id cursor.",
     ("GET", "/api/v1/services/allowance-payments.csv"): "The same allowance payments as CSV.",
+    ("GET", "/api/v1/academy/institutions"): "The institutions the caller works for.",
+    ("POST", "/api/v1/academy/institutions"): "Register an institution (a tenant; platform admin).",
+    ("GET", "/api/v1/academy/institutions/{institution_id}"): "One institution of the caller.",
+    ("PUT", "/api/v1/academy/institutions/{institution_id}/members"): "Give a staff account a "
+    "role (admin, registrar, teacher) in the institution.",
+    ("POST", "/api/v1/academy/institutions/{institution_id}/campuses"): "Add a campus.",
+    ("POST", "/api/v1/academy/campuses/{campus_id}/rooms"): "Add a room with its capacity.",
+    ("GET", "/api/v1/academy/institutions/{institution_id}/terms"): "The institution's terms, "
+    "newest first.",
+    ("POST", "/api/v1/academy/institutions/{institution_id}/terms"): "Create a term: application "
+    "window, course limit per person, days to accept, lottery priorities as data.",
+    ("POST", "/api/v1/academy/terms/{term_id}/status"): "Open or close applications, start or "
+    "close the term.",
+    ("GET", "/api/v1/academy/institutions/{institution_id}/courses"): "The course catalogue.",
+    ("POST", "/api/v1/academy/institutions/{institution_id}/courses"): "Add a course (category, "
+    "level, fee, prerequisite).",
+    ("GET", "/api/v1/academy/terms/{term_id}/classes"): "The classes of a term.",
+    ("POST", "/api/v1/academy/terms/{term_id}/classes"): "Add a class (capacity, teacher, room, "
+    "weekly time, age limits, the class it continues).",
+    ("POST", "/api/v1/academy/terms/{term_id}/draw"): "Run the term's lottery with a seed (given "
+    "or random) and publish it.",
+    ("GET", "/api/v1/academy/draws/{draw_id}"): "A draw's seed, method, inputs and result, re-run "
+    "to show it reproduces.",
+    ("POST", "/api/v1/academy/enrolments/{enrolment_id}/fee-paid"): "Record that the fee was paid "
+    "(record only).",
+    ("POST", "/api/v1/academy/classes/{class_id}/sessions"): "Schedule a session of a class.",
+    ("GET", "/api/v1/academy/sessions/{session_id}/attendance"): "The roster of a session and who "
+    "is present, by which route.",
+    ("POST", "/api/v1/academy/sessions/{session_id}/roll-call"): "The teacher marks students "
+    "present.",
+    ("GET", "/api/v1/academy/sessions/{session_id}/qr"): "The session's current check-in code "
+    "(changes every 30 s).",
+    ("POST", "/api/v1/academy/sessions/{session_id}/face"): "A picture from the door tablet: "
+    "matched 1:N within the class roster only (consenting students).",
+    ("POST", "/api/v1/academy/classes/{class_id}/lessons"): "Upload a recorded lesson (video); a "
+    "job converts it to HLS.",
+    ("POST", "/api/v1/academy/lessons/{lesson_id}/subtitles"): "Attach a WebVTT subtitles "
+    "file to a recorded lesson.",
+    ("GET", "/api/v1/academy/lessons/{lesson_id}"): "A recorded lesson and its conversion status.",
+    ("GET", "/api/v1/academy/institutions/{institution_id}/dashboard"): "Demand against places, "
+    "attendance rates and age bands of the current term.",
 }
 
 

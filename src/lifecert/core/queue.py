@@ -30,6 +30,7 @@ TASK_MODULES = [
     "lifecert.life_signals.tasks",
     "lifecert.services.tasks",
     "lifecert.live.tasks",
+    "lifecert.academy.tasks",
 ]
 
 
@@ -103,6 +104,10 @@ def build_celery(settings: Settings) -> Celery:
             "audit-checkpoint": {
                 "task": "audit.checkpoint",
                 "schedule": crontab(minute=5),
+            },
+            "academy-expire-offers": {
+                "task": "academy.expire_offers",
+                "schedule": crontab(minute="*/15"),  # places not accepted in time move on
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

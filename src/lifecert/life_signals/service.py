@@ -30,7 +30,13 @@ from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.fraud.models import Alert, AlertLink, AlertStatus, DeathRecord
-from lifecert.life_signals.models import SignalSource, SilentEvidence, SilentPolicy, SourceKind
+from lifecert.life_signals.models import (
+    LifeSignal,
+    SignalSource,
+    SilentEvidence,
+    SilentPolicy,
+    SourceKind,
+)
 from lifecert.life_signals.policy import Rules, accepted_sources, communities_by_rules
 from lifecert.life_signals.signals import signal_counts
 from lifecert.organisation.models import Region
@@ -343,3 +349,25 @@ def silent_history(session: Session, *, retiree_id: int) -> Sequence[Certificati
 def source_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(SignalSource.code, SignalSource.name)).all())
 
+
+
+def record_signal(
+    session: Session, *, retiree_id: int, code: str, name: str, occurred_on: date,
+    kind: SourceKind = SourceKind.CLASS, trust_level: int = 2,
+) -> bool:
+    """One life signal seen by the platform itself (a face-verified class attendance): the
+    source is created on first use; a signal already known for that day is left as it is.
+    Its evidence stays with the record that produced it (the attendance row)."""
+    source = session.scalar(select(SignalSource).where(SignalSource.code == code))
+    if source is None:
+        source = SignalSource(code=code[:32], name=name[:100], kind=kind, trust_level=trust_level)
+        session.add(source)
+        session.flush()
+    known = session.scalar(select(LifeSignal.id).where(
+        LifeSignal.retiree_id == retiree_id, LifeSignal.source_id == source.id,
+        LifeSignal.occurred_on == occurred_on))
+    if known is not None:
+        return False
+    session.add(LifeSignal(retiree_id=retiree_id, source_id=source.id, occurred_on=occurred_on))
+    session.flush()
+    return True

@@ -5,7 +5,7 @@ role can see today."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.core.roles import Role
 from lifecert.fraud.alerts import count_alerts
@@ -21,9 +21,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/home", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep) -> Response:
     actor = page_actor(request, session)
-    if actor.role in (Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
+    if actor.role == Role.ACADEMY_STAFF:  # the senior university's own overview
+        return RedirectResponse("/academy", status_code=303)
+    if actor.role == Role.PROVIDER_STAFF:
         regions = organisation.list_regions(session, actor=actor)
         communities = [r for r in regions if r.level == RegionLevel.COMMUNITY]
         paths = [r.path for r in regions]
@@ -35,7 +37,6 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
             regions=top,
             communities=len(communities),
             organisation_name=staff.organisation_name if staff else "",
-            is_academy=actor.role == Role.ACADEMY_STAFF,
         )
     if actor.role == Role.PLATFORM_ADMIN:
         regions = organisation.list_regions(session, actor=actor)
