@@ -15,7 +15,7 @@ from alembic import op
 import lifecert.core.db
 
 revision: str = '20261204_20'
-down_revision: str | None = '20261204_16'
+down_revision: str | None = '20261204_21'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
