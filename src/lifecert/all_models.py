@@ -27,6 +27,16 @@ from lifecert.identity.models import ApiToken
 from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
+from lifecert.partners.models import (
+    IdempotentAnswer,
+    Partner,
+    PartnerEvent,
+    PartnerKey,
+    PartnerVerification,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
 from lifecert.services.models import (
     AllowancePayment,
@@ -37,6 +47,14 @@ from lifecert.services.models import (
 from lifecert.system.models import JobRun
 
 __all__ = [
+    "IdempotentAnswer",
+    "Partner",
+    "PartnerEvent",
+    "PartnerKey",
+    "PartnerVerification",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Alert",
     "AlertLink",
     "AllowancePayment",

@@ -29,6 +29,7 @@ TASK_MODULES = [
     "lifecert.audit.tasks",
     "lifecert.life_signals.tasks",
     "lifecert.services.tasks",
+    "lifecert.partners.tasks",
 ]
 
 
@@ -102,6 +103,10 @@ def build_celery(settings: Settings) -> Celery:
             "audit-checkpoint": {
                 "task": "audit.checkpoint",
                 "schedule": crontab(minute=5),
+            },
+            "partners-webhooks": {
+                "task": "partners.deliver_due",
+                "schedule": crontab(),  # every minute: webhook retries with backoff
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",
