@@ -166,3 +166,24 @@ def emit_event(
         session.info["partners_fan_out_tx"] = transaction
         enqueue_after_commit(session, "partners.fan_out")
     return event
+
+
+def emit_for_retirees(session: Session, *, type: EventType, retiree_ids: list[int]) -> int:
+    """Events for a bulk change (an ``UPDATE`` over many rows, which the flush watcher in
+    ``partners.events`` cannot see): one per person, in the caller's transaction."""
+    from lifecert.organisation.models import Region
+    from lifecert.retirees.models import Retiree
+
+    for chunk in (retiree_ids[i: i + 1000] for i in range(0, len(retiree_ids), 1000)):
+        rows = session.execute(
+            select(Retiree.id, Retiree.status, Retiree.cert_state, Retiree.valid_until,
+                   Region.path).join(Region, Region.id == Retiree.community_id)
+            .where(Retiree.id.in_(chunk))
+        ).all()
+        for row in rows:
+            emit_event(session, type=type, retiree_id=row.id, region_path=row.path,
+                       payload={"retiree_id": row.id, "status": str(row.status),
+                                "cert_state": str(row.cert_state),
+                                "valid_until": row.valid_until.isoformat()
+                                if row.valid_until else None})
+    return len(retiree_ids)
