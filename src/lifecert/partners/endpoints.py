@@ -39,9 +39,11 @@ from lifecert.partners.schemas import (
     SubscriptionRead,
     VerificationCreate,
     VerificationStarted,
+    problems,
 )
 
-router = APIRouter(prefix="/api/v1/partner", tags=["partner"])
+router = APIRouter(prefix="/api/v1/partner", tags=["partner"],
+                   responses=problems(401, 403, 404, 409, 422, 429))
 ID = Path(ge=1, le=2**63 - 1)
 _bearer = HTTPBearer(auto_error=False, description="A partner key: lcp_<key id>_<secret>.")
 

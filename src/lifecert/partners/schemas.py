@@ -11,6 +11,34 @@ from lifecert.partners.models import DeliveryStatus, EventType, PartnerScope
 _ID = Field(ge=1, le=2**63 - 1)
 
 
+class Problem(BaseModel):
+    """Every error of the API (RFC 9457 problem details)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": "https://lifecert.invalid/problems/permission_denied",
+        "title": "permission_denied", "status": 403,
+        "detail": "This API key does not cover this person's region.",
+        "request_id": "6f1c0d8e2b7a4c1f"}]})
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    request_id: str = ""
+    fields: dict[str, str] | None = None
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI ``responses`` naming the problem answers a route gives."""
+    words = {400: "Bad request", 401: "Missing, unknown, expired or revoked key",
+             403: "Outside the key's scope or regions", 404: "Not found",
+             409: "Idempotency-Key reused with another body", 422: "Invalid input",
+             429: "Rate limit: see Retry-After"}
+    return {code: {"model": Problem, "description": words.get(code, "Error"),
+                   "content": {"application/problem+json": {
+                       "schema": {"$ref": "#/components/schemas/Problem"}}}} for code in codes}
+
+
 class RetireeStatusRead(BaseModel):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
         "id": 42, "community_id": 9, "status": "active", "cert_state": "certified",
