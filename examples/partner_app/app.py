@@ -21,7 +21,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 app = FastAPI(title="Example partner app")
@@ -112,3 +112,26 @@ def accepted() -> list[dict[str, Any]]:
 @app.get("/health")
 def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+_seen_events: set[str] = set()
+
+
+@app.post("/hooks")
+async def hooks(request: Request) -> Response:
+    """A webhook receiver: signature over timestamp + "." + body, fresh timestamp, and each
+    event id processed once (LifeCert resends an event whose answer it did not get)."""
+    _lifecert, _partner, secret, _public = _config()
+    body = await request.body()
+    stamp = request.headers.get("lifecert-timestamp", "")
+    given = request.headers.get("lifecert-signature", "").removeprefix("v1=")
+    expected = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    if not (stamp.isdigit() and abs(time.time() - int(stamp)) < 300
+            and hmac.compare_digest(given, expected)):
+        return Response(status_code=401)
+    event_id = request.headers.get("lifecert-event-id", "")
+    with _lock:
+        if event_id in _seen_events:
+            return Response(status_code=200)  # a retry of one we processed: nothing to do
+        _seen_events.add(event_id)
+    return Response(status_code=200)

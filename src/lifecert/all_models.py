@@ -47,14 +47,6 @@ from lifecert.services.models import (
 from lifecert.system.models import JobRun
 
 __all__ = [
-    "IdempotentAnswer",
-    "Partner",
-    "PartnerEvent",
-    "PartnerKey",
-    "PartnerVerification",
-    "WebhookAttempt",
-    "WebhookDelivery",
-    "WebhookSubscription",
     "Alert",
     "AlertLink",
     "AllowancePayment",
@@ -76,6 +68,7 @@ __all__ = [
     "FamilyHelper",
     "FamilyLink",
     "HomeVisit",
+    "IdempotentAnswer",
     "ImportJob",
     "Invitation",
     "JobRun",
@@ -85,6 +78,10 @@ __all__ = [
     "MonthlyRate",
     "NotificationPreference",
     "OutboxMessage",
+    "Partner",
+    "PartnerEvent",
+    "PartnerKey",
+    "PartnerVerification",
     "PaymentChange",
     "PublicService",
     "RateCounter",
@@ -101,4 +98,7 @@ __all__ = [
     "Staff",
     "StaffRegion",
     "StoredPhoto",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

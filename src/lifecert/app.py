@@ -56,9 +56,9 @@ from lifecert.web.mobile_service_pages import router as mobile_services_router
 from lifecert.web.notification_pages import mobile_router as inbox_router
 from lifecert.web.notification_pages import router as notification_pages_router
 from lifecert.web.pages import render_error_page
+from lifecert.web.pages import router as pages_router
 from lifecert.web.partner_pages import router as partner_pages_router
 from lifecert.web.partner_verify_pages import router as partner_verify_router
-from lifecert.web.pages import router as pages_router
 from lifecert.web.retiree_pages import router as retiree_pages_router
 from lifecert.web.service_pages import router as service_pages_router
 from lifecert.web.templating import STATIC_DIR

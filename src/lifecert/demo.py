@@ -28,6 +28,7 @@ from lifecert.organisation.demo import (
     build_staff,
 )
 from lifecert.organisation.models import Region, Staff
+from lifecert.partners.demo import seed_demo_partners, walkthrough_lines
 from lifecert.retirees.demo import insert_retirees, retiree_rows, roster_csv_lines
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.services.demo import seed_demo_services
@@ -73,6 +74,7 @@ def build_demo(
     seed_demo_alerts(session, demo)
     seed_demo_services(session, demo, today=today or date.today())
     seed_demo_life_signals(session, demo, today=today or date.today(), seed=seed)
+    seed_demo_partners(session, demo)
     return demo
 
 
@@ -115,5 +117,6 @@ def walkthrough(base: str, retiree: Retiree | None, phone_link: str) -> list[str
         " nightly cycle runs for every day passed (reminders, overdue, payment suspended).",
         "   Then the bureau dashboard shows the suspensions, and the phone link says that"
         " payment has stopped and how to restore it; certifying there resumes it.",
+        *walkthrough_lines(base),
         f"API docs: {base}/api/docs (ReDoc: {base}/api/redoc).",
     ]

@@ -36,7 +36,7 @@ def receiving(secret: str, script: list[str] | None = None) -> Iterator[Receiver
     receiver = Receiver(secret, list(script or []))
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
             receiver.received.append(headers)

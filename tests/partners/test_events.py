@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.certification import cycle
-from lifecert.certification.models import CertMode, Certification, Outcome
+from lifecert.certification.models import Certification, CertMode, Outcome
 from lifecert.fraud.models import DeathRecord
 from lifecert.partners.models import EventType, PartnerEvent
 from lifecert.retirees.models import CertState

@@ -9,11 +9,11 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from examples.partner_app import app as example
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from examples.partner_app import app as example
-from lifecert.certification.models import CertMode, Certification, Outcome
+from lifecert.certification.models import Certification, CertMode, Outcome
 from lifecert.partners.signing import sign_token
 from tests.partners.helpers import RETURN_URL, World, build_world
 
@@ -48,7 +48,7 @@ def test_request_opens_a_session_and_the_answer_is_signed(
     monkeypatch.setenv("PUBLIC_URL", "https://bank.example")
     example._pending["nonce-0001"] = world.in_a.id
     tampered = result[:10] + ("A" if result[10] != "A" else "B") + result[11:]
-    with pytest.raises(ValueError, match="bad signature|malformed"):
+    with pytest.raises(ValueError, match=r"bad signature|malformed"):
         example.verify_result(world.secret, world.partner.code, tampered)
     claims = example.verify_result(world.secret, world.partner.code, result)
     assert claims["outcome"] == "certified" and claims["retiree_id"] == world.in_a.id

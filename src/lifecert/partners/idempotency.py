@@ -59,5 +59,6 @@ def run_once(
 
 
 def purge_expired(session: Session) -> int:
-    result = session.execute(delete(IdempotentAnswer).where(IdempotentAnswer.expires_at <= utcnow()))
+    expired = IdempotentAnswer.expires_at <= utcnow()
+    result = session.execute(delete(IdempotentAnswer).where(expired))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from lifecert.core.db import session_scope
-from lifecert.partners import events, webhooks
+from lifecert.partners import events, idempotency, webhooks
 
 events.install()  # the worker's sessions write the outbox too
 
@@ -28,6 +28,7 @@ def deliver_due() -> int:
     """Every minute: events a lost fan-out missed, and deliveries whose retry time came."""
     with session_scope() as session:
         webhooks.fan_out(session)
+        idempotency.purge_expired(session)
     with session_scope() as session:
         due = webhooks.due_deliveries(session)
     for delivery_id in due:
