@@ -10,7 +10,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lifecert.core.db import utcnow
-from lifecert.partners.models import IdempotentAnswer, PartnerVerification, WebhookSubscription
+from lifecert.partners import keys
+from lifecert.partners.models import (
+    IdempotentAnswer,
+    PartnerScope,
+    PartnerVerification,
+    WebhookSubscription,
+)
+from tests.builders import admin_actor
 from tests.partners.helpers import RETURN_URL, build_world
 
 API = "/api/v1/partner"
@@ -30,21 +37,23 @@ def test_same_key_same_body_gives_the_stored_answer(client: TestClient, session:
 
 def test_same_key_other_body_is_409(client: TestClient, session: Session) -> None:
     world = build_world(session)
-    headers = {**world.auth(), "Idempotency-Key": "v-1"}
-    body = {"retiree_id": world.in_a.id, "return_url": RETURN_URL}
-    assert client.post(f"{API}/verifications", json=body, headers=headers).status_code == 201
-    other = client.post(f"{API}/verifications", json={**body, "retiree_id": world.in_a.id + 0,
-                                                      "return_url": RETURN_URL + "?x=1"},
-                        headers=headers)
-    assert other.status_code in (409, 422)
-    changed = client.post(f"{API}/webhooks", json={"url": "https://bank.example/h",
-                                                   "event_types": ["suspended"]},
-                          headers={**world.auth(), "Idempotency-Key": "w-1"})
+    headers = {**world.auth(), "Idempotency-Key": "w-1"}
+    first = client.post(f"{API}/webhooks", json={"url": "https://bank.example/h",
+                                                 "event_types": ["suspended"]}, headers=headers)
     reused = client.post(f"{API}/webhooks", json={"url": "https://bank.example/h2",
-                                                  "event_types": ["suspended"]},
-                         headers={**world.auth(), "Idempotency-Key": "w-1"})
-    assert changed.status_code == 201 and reused.status_code == 409
+                                                  "event_types": ["suspended"]}, headers=headers)
+    assert first.status_code == 201 and reused.status_code == 409
     assert reused.json()["title"] == "conflict"
+    assert session.scalar(select(func.count()).select_from(WebhookSubscription)) == 1
+    # Keys are per API key: another key may use the same Idempotency-Key for its own request.
+    _key, other = keys.issue_key(session, actor=admin_actor(), partner=world.partner,
+                                 scopes=[PartnerScope.READ_STATUS],
+                                 region_ids=[world.district_a.id])
+    session.flush()
+    mine = client.post(f"{API}/webhooks", json={"url": "https://bank.example/h3",
+                                                "event_types": ["certified"]},
+                       headers={**world.auth(other), "Idempotency-Key": "w-1"})
+    assert mine.status_code == 201
 
 
 def test_missing_key_is_refused(client: TestClient, session: Session) -> None:
