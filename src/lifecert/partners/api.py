@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +12,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
 from lifecert.certification import payments
+from lifecert.core.csv_export import csv_text
 from lifecert.core.errors import InvalidInput, LifeCertError, NotFound, PermissionDenied
 from lifecert.fraud.deaths import start_death_import
 from lifecert.life_signals.imports import ingest_batch
@@ -26,6 +25,7 @@ from lifecert.retirees.models import Retiree
 from lifecert.retirees.service import find_retiree_by_id_number, scoped_retirees
 
 MAX_PAGE = 500
+DEATH_HEADER = ["id_number", "name", "date_of_death", "source", "certificate_no"]
 
 
 def _cursor(retiree: Retiree) -> str:
@@ -110,19 +110,14 @@ def push_deaths(session: Session, *, caller: PartnerCaller, deaths: list[DeathIt
                 ) -> dict[str, Any]:
     """In-scope rows become a death import (held for a second officer as any other)."""
     ok = _in_scope(session, caller, [d.id_number for d in deaths])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id_number", "name", "date_of_death", "source", "certificate_no"])
-    for death, good in zip(deaths, ok, strict=True):
-        if good:
-            writer.writerow([death.id_number, death.name, death.date_of_death.isoformat(),
-                             f"partner:{caller.partner_code}", death.certificate_no])
+    rows = [[d.id_number, d.name, d.date_of_death.isoformat(), f"partner:{caller.partner_code}",
+             d.certificate_no] for d, good in zip(deaths, ok, strict=True) if good]
     refused = [i for i, good in enumerate(ok) if not good]
     job_id = None
     if len(refused) < len(deaths):
         job = start_death_import(session, actor=caller.actor,
                                  filename=f"partner-{caller.partner_code}.csv",
-                                 data=buffer.getvalue().encode())
+                                 data=csv_text([DEATH_HEADER, *rows]).encode())
         job_id = job.id
     return {"received": len(deaths), "accepted": len(deaths) - len(refused), "refused": refused,
             "job_id": job_id}

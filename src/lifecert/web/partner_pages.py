@@ -15,7 +15,7 @@ from lifecert.core.roles import Permission
 from lifecert.identity.deps import SessionDep, verify_form_csrf
 from lifecert.organisation.models import Region
 from lifecert.partners import keys, service, webhooks
-from lifecert.partners.labels import EVENT_LABELS, SCOPE_LABELS
+from lifecert.partners.labels import DELIVERY_LABELS, EVENT_LABELS, SCOPE_LABELS
 from lifecert.partners.models import PartnerScope
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
@@ -59,7 +59,8 @@ def _detail(request: Request, session: SessionDep, partner_id: int, *, shown_sec
                   keys=service.keys_of(session, partner_id=partner.id), regions=regions,
                   region_names={r.id: r.name for r in regions}, subscriptions=subscriptions,
                   logs=logs, scopes=list(PartnerScope), scope_labels=SCOPE_LABELS,
-                  event_labels=EVENT_LABELS, shown_secret=shown_secret,
+                  event_labels=EVENT_LABELS, delivery_labels=DELIVERY_LABELS,
+                  shown_secret=shown_secret,
                   shown_token=shown_token)
 
 
