@@ -54,3 +54,8 @@ def test_admin_registers_a_partner_issues_and_revokes_a_key(
     assert client.get("/api/v1/partner/me", headers=headers).status_code == 401
     detail = client.get(partner_url.group(1))
     assert "已吊销" in detail.text and token.group(1) not in detail.text
+    rotated = client.post(f"{partner_url.group(1)}/signing-secret",
+                          data={"csrf": csrf_of(detail.text)})
+    old = re.search(r'id="shown-secret">([^<]+)<', made.text)
+    new = re.search(r'id="shown-secret">([^<]+)<', rotated.text)
+    assert old is not None and new is not None and old.group(1) != new.group(1)

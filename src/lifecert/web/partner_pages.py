@@ -125,3 +125,13 @@ def return_urls(request: Request, session: SessionDep, partner_id: Annotated[int
     service.set_return_urls(session, actor=page_actor(request, session), partner_id=partner_id,
                             urls=urls)
     return RedirectResponse(f"/partners/{partner_id}", status_code=303)
+
+
+@router.post("/{partner_id}/signing-secret", response_class=HTMLResponse)
+def rotate_secret(request: Request, session: SessionDep, partner_id: Annotated[int, ID],
+                  csrf: Annotated[str, Form()] = "") -> HTMLResponse:
+    """A new signing secret (shown once); the old one stops signing at once."""
+    verify_form_csrf(request, csrf)
+    secret = service.rotate_signing_secret(session, actor=page_actor(request, session),
+                                           partner_id=partner_id)
+    return _detail(request, session, partner_id, shown_secret=secret)
