@@ -51,6 +51,16 @@ from lifecert.live.models import (
 )
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
+from lifecert.partners.models import (
+    IdempotentAnswer,
+    Partner,
+    PartnerEvent,
+    PartnerKey,
+    PartnerVerification,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
 from lifecert.services.models import (
     AllowancePayment,
@@ -89,6 +99,7 @@ __all__ = [
     "FamilyHelper",
     "FamilyLink",
     "HomeVisit",
+    "IdempotentAnswer",
     "ImportJob",
     "Institution",
     "Invitation",
@@ -108,6 +119,10 @@ __all__ = [
     "MonthlyRate",
     "NotificationPreference",
     "OutboxMessage",
+    "Partner",
+    "PartnerEvent",
+    "PartnerKey",
+    "PartnerVerification",
     "PaymentChange",
     "PublicService",
     "RateCounter",
@@ -127,4 +142,7 @@ __all__ = [
     "StoredPhoto",
     "Term",
     "WaitlistEntry",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

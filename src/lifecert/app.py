@@ -34,6 +34,9 @@ from lifecert.live.engine import start_embedded as start_live_engine
 from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
+from lifecert.partners import events as partner_events
+from lifecert.partners.admin_endpoints import router as partner_admin_router
+from lifecert.partners.endpoints import router as partner_router
 from lifecert.retirees.endpoints import imports_router
 from lifecert.retirees.endpoints import router as retirees_router
 from lifecert.services.endpoints import router as services_router
@@ -61,6 +64,8 @@ from lifecert.web.notification_pages import mobile_router as inbox_router
 from lifecert.web.notification_pages import router as notification_pages_router
 from lifecert.web.pages import render_error_page
 from lifecert.web.pages import router as pages_router
+from lifecert.web.partner_pages import router as partner_pages_router
+from lifecert.web.partner_verify_pages import router as partner_verify_router
 from lifecert.web.retiree_pages import router as retiree_pages_router
 from lifecert.web.service_pages import router as service_pages_router
 from lifecert.web.templating import STATIC_DIR
@@ -109,6 +114,7 @@ def _start_embedded_scheduler() -> EmbeddedScheduler | None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(json=settings.log_json)
+    partner_events.install()  # status changes write the partners' event outbox
     app = FastAPI(
         title="LifeCert",
         version=__version__,
@@ -173,6 +179,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         live_callbacks_router,
         live_pages_router,
         live_questions_router,
+        partner_router,
+        partner_admin_router,
+        partner_pages_router,
+        partner_verify_router,
         mobile_router,
         service_worker_router,
     )

@@ -35,6 +35,9 @@ def _refuse_unsafe_settings() -> None:
     one clear line each, instead of a traceback."""
     from pydantic import ValidationError
 
+    from lifecert.partners import events
+
+    events.install()  # commands that change standing write the partners' outbox too
     try:
         get_settings()
     except ValidationError as exc:

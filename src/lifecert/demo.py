@@ -30,6 +30,7 @@ from lifecert.organisation.demo import (
     build_staff,
 )
 from lifecert.organisation.models import Region, Staff
+from lifecert.partners.demo import seed_demo_partners, walkthrough_lines
 from lifecert.retirees.demo import insert_retirees, retiree_rows, roster_csv_lines
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.services.demo import seed_demo_services
@@ -77,6 +78,7 @@ def build_demo(
     seed_demo_life_signals(session, demo, today=today or date.today(), seed=seed)
     seed_demo_live(session)
     seed_demo_academy(session, demo, today=today or date.today())
+    seed_demo_partners(session, demo)
     return demo
 
 
@@ -121,5 +123,6 @@ def walkthrough(base: str, retiree: Retiree | None, phone_link: str) -> list[str
         " payment has stopped and how to restore it; certifying there resumes it.",
         f"5. Live: {base}/live (as worker): the concert's OBS server and a new stream key;"
         f" residents watch at {base}/m/live (the phone link above).",
+        *walkthrough_lines(base),
         f"API docs: {base}/api/docs (ReDoc: {base}/api/redoc).",
     ]

@@ -55,6 +55,23 @@ TAGS = [
         "description": "Dated evidence of life from trusted sources (partner key), the region "
         "policy, and silent certifications (reversible).",
     },
+    {
+        "name": "partner",
+        "description": "Other systems (pension payer, banks, insurance, provincial apps) with "
+        "a partner key (`Authorization: Bearer lcp_<key id>_<secret>`), scoped by action and "
+        "region: status reads with cursors, ETags and changed-since; pushes of life signals "
+        "and deaths; payment changes; certification as a service; webhooks. Every POST needs "
+        "an `Idempotency-Key` header (same key and body: the stored answer again; another "
+        "body: 409). Errors are problem details (RFC 9457); 429 carries Retry-After. Webhooks "
+        "are signed: `LifeCert-Signature: v1=HMAC-SHA256(secret, timestamp + '.' + body)` "
+        "with `LifeCert-Timestamp` and `LifeCert-Key-Id`; the same event keeps its "
+        "`LifeCert-Event-Id` on every retry: receivers must ignore ids they have processed.",
+    },
+    {
+        "name": "partner administration",
+        "description": "Platform administrators register partners, issue and revoke their "
+        "keys, and replay dead-lettered webhooks.",
+    },
 ]
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -192,6 +209,34 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/academy/lessons/{lesson_id}"): "A recorded lesson and its conversion status.",
     ("GET", "/api/v1/academy/institutions/{institution_id}/dashboard"): "Demand against places, "
     "attendance rates and age bands of the current term.",
+    ("GET", "/api/v1/partner/me"): "The calling key: partner, key id, scopes and regions.",
+    ("GET", "/api/v1/partner/retirees"): "Certification status of the people in the key's "
+    "regions, oldest change first; page with `cursor`, poll with `changed_since`; ETag.",
+    ("GET", "/api/v1/partner/retirees/{retiree_id}"): "One person's certification status "
+    "(403 outside the key's regions); ETag and If-None-Match.",
+    ("POST", "/api/v1/partner/life-signals"): "Push dated life signals (scope push_signals); "
+    "people outside the key's regions are refused by position.",
+    ("POST", "/api/v1/partner/deaths"): "Push deaths (scope push_deaths): an import job; the "
+    "payment is held until a second officer approves.",
+    ("GET", "/api/v1/partner/payment-changes"): "Suspensions and resumptions in the key's "
+    "regions after `since_id` (scope export_payments).",
+    ("POST", "/api/v1/partner/verifications"): "A signed /m/verify link for a person (scope "
+    "start_certification); the result comes back signed to the registered return URL.",
+    ("GET", "/api/v1/partner/webhooks"): "The partner's webhook subscriptions.",
+    ("POST", "/api/v1/partner/webhooks"): "Subscribe a URL to event types (certified, "
+    "suspended, resumed, death_recorded, review_decided) in the key's regions.",
+    ("DELETE", "/api/v1/partner/webhooks/{subscription_id}"): "Stop a subscription.",
+    ("GET", "/api/v1/partner/webhooks/{subscription_id}/deliveries"): "The delivery log of a "
+    "subscription: attempts, last answer, status.",
+    ("GET", "/api/v1/partners"): "Registered partners (administrators).",
+    ("POST", "/api/v1/partners"): "Register a partner; its signing secret is shown once.",
+    ("POST", "/api/v1/partners/{partner_id}/keys"): "Issue a key with scopes, regions, expiry "
+    "and a rate limit; the token is shown once.",
+    ("POST", "/api/v1/partners/keys/{key_id}/revoke"): "Revoke a key: refused from the next "
+    "request on.",
+    ("GET", "/api/v1/partners/dead-letters"): "Webhook deliveries that failed for 24 hours.",
+    ("POST", "/api/v1/partners/dead-letters/{delivery_id}/replay"): "Send a dead letter again "
+    "with a fresh retry window.",
 }
 
 

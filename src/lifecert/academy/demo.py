@@ -59,7 +59,7 @@ def seed_demo_academy(session: Session, demo: DemoCity, *, today: date) -> None:
 
 
 def _password() -> str:
-    from lifecert.organisation.demo import DEMO_PASSWORD
+    from lifecert.identity.service import DEMO_PASSWORD
 
     return DEMO_PASSWORD
 

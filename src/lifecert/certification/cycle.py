@@ -26,6 +26,8 @@ from lifecert.core.db import utcnow
 from lifecert.core.scoping import Actor
 from lifecert.core.settings import get_settings
 from lifecert.organisation.models import Region
+from lifecert.partners import service as partners
+from lifecert.partners.models import EventType
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 
 
@@ -193,6 +195,8 @@ def _suspend_overdue(session: Session, today: date, default: Policy) -> list[int
         session.execute(
             update(Retiree).where(Retiree.id.in_(candidates)).values(status=RetireeStatus.SUSPENDED)
         )
+        # A bulk UPDATE: partners hear of it here (the flush watcher sees only loaded rows).
+        partners.emit_for_retirees(session, type=EventType.SUSPENDED, retiree_ids=candidates)
     for retiree_id in candidates:  # the nightly job acts alone: each stop is on the record
         record(session, actor=None, action="payment.suspended", target_type="retiree",
                target_id=retiree_id, details={"reason": "not certified after the grace period",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
@@ -40,7 +40,8 @@ def changes_since(
         .limit(limit)
     )
     if day is not None:
-        stmt = stmt.where(func.date(PaymentChange.created_at) == day.isoformat())
+        # Typed as a date on both sides: PostgreSQL has no date = varchar operator (a 500).
+        stmt = stmt.where(func.date(PaymentChange.created_at, type_=Date) == day)
     return session.execute(stmt).all()
 
 

@@ -31,6 +31,7 @@ TASK_MODULES = [
     "lifecert.services.tasks",
     "lifecert.live.tasks",
     "lifecert.academy.tasks",
+    "lifecert.partners.tasks",
 ]
 
 
@@ -108,6 +109,10 @@ def build_celery(settings: Settings) -> Celery:
             "academy-expire-offers": {
                 "task": "academy.expire_offers",
                 "schedule": crontab(minute="*/15"),  # places not accepted in time move on
+            },
+            "partners-webhooks": {
+                "task": "partners.deliver_due",
+                "schedule": crontab(),  # every minute: webhook retries with backoff
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

@@ -11,6 +11,8 @@ class Role(StrEnum):
     COMMUNITY_WORKER = "community_worker"
     PROVIDER_STAFF = "provider_staff"
     ACADEMY_STAFF = "academy_staff"
+    # Never a staff account: the actor of a partner system's API key (partners/keys.py).
+    PARTNER = "partner"
 
 
 class Permission(StrEnum):
@@ -43,6 +45,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Providers and academies see only their own clients/students (later issues), never the roster.
     Role.PROVIDER_STAFF: frozenset({Permission.READ_REGIONS}),
     Role.ACADEMY_STAFF: frozenset({Permission.READ_REGIONS}),
+    # A partner's key scopes (partners.models.PartnerScope) pick which of these it uses.
+    Role.PARTNER: frozenset(
+        {
+            Permission.READ_RETIREES,
+            Permission.WRITE_RETIREES,
+            Permission.READ_FULL_ID_NUMBER,
+            Permission.READ_REGIONS,
+        }
+    ),
 }
 
 

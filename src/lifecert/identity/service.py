@@ -112,7 +112,10 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> None:
 
 # The demo city's accounts (lifecert.demo) and its published password. A test checks that every
 # account the demo creates is listed, so production refuses to start while any still opens.
-DEMO_USERNAMES = ("admin", "bureau", "district", "worker", "worker2", "provider", "academy")
+DEMO_USERNAMES = (
+    "admin", "bureau", "district", "worker", "worker2", "provider", "academy",
+    "academy_teacher", "academy2",
+)
 DEMO_PASSWORD = "lifecert-demo"
 
 

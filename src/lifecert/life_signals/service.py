@@ -40,6 +40,8 @@ from lifecert.life_signals.models import (
 from lifecert.life_signals.policy import Rules, accepted_sources, communities_by_rules
 from lifecert.life_signals.signals import signal_counts
 from lifecert.organisation.models import Region
+from lifecert.partners import service as partners
+from lifecert.partners.models import EventType
 from lifecert.retirees.models import CertState, Retiree, RetireeStatus
 from lifecert.system.clock import scheduler_today
 
@@ -215,6 +217,8 @@ def _certify(
                     updated_at=now,
                 )
             )
+        partners.emit_for_retirees(  # bulk UPDATE: announced here, not by the flush watcher
+            session, type=EventType.CERTIFIED, retiree_ids=[rid for _cid, rid in made])
         run.certified += len(made)
         run.certification_ids.extend(cid for cid, _rid in made)
         run.pending.extend((cid, rid) for cid, rid in made)

@@ -15,6 +15,7 @@ ROLE_LABELS = {
     Role.COMMUNITY_WORKER: N_("Community worker"),
     Role.PROVIDER_STAFF: N_("Home-care provider"),
     Role.ACADEMY_STAFF: N_("Senior university"),
+    Role.PARTNER: N_("Partner system"),
 }
 
 STATE_LABELS = {

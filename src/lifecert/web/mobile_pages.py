@@ -37,7 +37,7 @@ def _retiree(request: Request, session: SessionDep) -> Retiree:
     return retiree
 
 
-def _start_session(request: Request, **values: int) -> None:
+def start_session(request: Request, **values: int) -> None:
     request.session.clear()
     request.session.update({**values, "csrf": new_csrf_token()})
     client_binding(request)
@@ -96,7 +96,7 @@ def login(
             id_number=id_number,
             error=exc.translated(),
         )
-    _start_session(request, retiree_id=retiree.id, own_phone=1)
+    start_session(request, retiree_id=retiree.id, own_phone=1)
     return RedirectResponse("/m/home", status_code=303)
 
 
@@ -104,7 +104,7 @@ def login(
 def invitation(request: Request, session: SessionDep, token: str) -> Response:
     retiree, invitation_id = access.open_invitation(session, token)
     # The session may run one check (the invitation's); helper requests need the SMS login.
-    _start_session(request, retiree_id=retiree.id, invitation_id=invitation_id)
+    start_session(request, retiree_id=retiree.id, invitation_id=invitation_id)
     return RedirectResponse("/m/home", status_code=303)
 
 
@@ -201,6 +201,7 @@ def result(request: Request, session: SessionDep, certification_id: int) -> HTML
         standing=retiree_standing(session, retiree=retiree, today=scheduler_today(session)),
         failures=_failures_today(session, certification),
         helper=bool(request.session.get("helper_id")),
+        partner_name=request.session.get("partner_name", ""),
     )
 
 
@@ -314,7 +315,7 @@ def helper_login(
             code_sent=True,
             helper_name=name,
         )
-    _start_session(request, helper_id=helper.id)
+    start_session(request, helper_id=helper.id)
     return RedirectResponse("/m/helper", status_code=303)
 
 
