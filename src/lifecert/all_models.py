@@ -23,6 +23,21 @@ from lifecert.enrollment.models import (
     StoredPhoto,
 )
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
+from lifecert.homecare.models import (
+    Absence,
+    Anomaly,
+    AnomalyRule,
+    Caregiver,
+    CarePlan,
+    ElderHome,
+    Provider,
+    ProviderRegion,
+    ServiceItem,
+    Settlement,
+    Visit,
+    VisitPhoto,
+    WorkOrder,
+)
 from lifecert.identity.models import ApiToken
 from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
@@ -37,9 +52,12 @@ from lifecert.services.models import (
 from lifecert.system.models import JobRun
 
 __all__ = [
+    "Absence",
     "Alert",
     "AlertLink",
     "AllowancePayment",
+    "Anomaly",
+    "AnomalyRule",
     "ApiToken",
     "ApplicationStep",
     "AuditEntry",
@@ -47,11 +65,14 @@ __all__ = [
     "Base",
     "BiometricConsent",
     "Campaign",
+    "CarePlan",
+    "Caregiver",
     "Certification",
     "ChallengeSession",
     "CommunityEvent",
     "CyclePolicy",
     "DeathRecord",
+    "ElderHome",
     "EnrollmentReview",
     "EventSignup",
     "FaceTemplate",
@@ -68,6 +89,8 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "PaymentChange",
+    "Provider",
+    "ProviderRegion",
     "PublicService",
     "RateCounter",
     "Region",
@@ -77,10 +100,15 @@ __all__ = [
     "RetireeTransfer",
     "ReviewCase",
     "ServiceApplication",
+    "ServiceItem",
+    "Settlement",
     "SignalSource",
     "SilentEvidence",
     "SilentPolicy",
     "Staff",
     "StaffRegion",
     "StoredPhoto",
+    "Visit",
+    "VisitPhoto",
+    "WorkOrder",
 ]
