@@ -115,6 +115,7 @@ def _frames(frames: list[UploadFile], times: str) -> list[visits.Frame]:
 def worker_face(visit_id: int, session: SessionDep, actor: CurrentActor,
                 frames: list[UploadFile], times: Annotated[str, Form(max_length=20000)]
                 ) -> dict[str, Any]:
+    visits.own_visit(session, actor, visit_id)  # someone else's visit: 404 before anything
     with reserve_face_work():
         visit = visits.verify_worker_face(session, actor=actor, visit_id=visit_id,
                                           frames=_frames(frames, times))
@@ -130,6 +131,7 @@ def check_in(visit_id: int, session: SessionDep, actor: CurrentActor,
              times: Annotated[str, Form(max_length=20000)] = "[]",
              nonce: Annotated[str, Form(max_length=64)] = "",
              route: Annotated[str, Form(pattern="^(face|non_face)$")] = "face") -> dict[str, Any]:
+    visits.own_visit(session, actor, visit_id)
     with reserve_face_work():
         visit = visits.check_in_visit(
             session, actor=actor, visit_id=visit_id,
@@ -144,6 +146,7 @@ def check_out(visit_id: int, session: SessionDep, actor: CurrentActor,
               longitude: Annotated[float, Form(ge=-180, le=180)],
               accuracy: Annotated[float, Form(ge=0, le=100000)] = 0.0,
               photos: list[UploadFile] | None = None) -> dict[str, Any]:
+    visits.own_visit(session, actor, visit_id)
     data = [p.file.read(visits.MAX_PHOTO_BYTES + 1) for p in (photos or [])[:6]]
     visit = visits.check_out_visit(session, actor=actor, visit_id=visit_id,
                                    position=visits.Position(latitude, longitude, accuracy),

@@ -119,7 +119,7 @@ def create_visit(session: Session, *, order_kind: str, order_id: int, worker_sta
     return visit
 
 
-def _own_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
+def own_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
     """Only the assigned worker drives the proof of a visit; others get "not found"."""
     visit = session.get(Visit, visit_id)
     if visit is None or visit.worker_staff_id != actor.staff_id:
@@ -129,7 +129,7 @@ def _own_visit(session: Session, actor: Actor, visit_id: int) -> Visit:
 
 def issue_visit_challenge(session: Session, *, actor: Actor, visit_id: int) -> Visit:
     """Draw the elder's liveness actions (server-side, one use, time-limited)."""
-    visit = _own_visit(session, actor, visit_id)
+    visit = own_visit(session, actor, visit_id)
     if visit.status != VisitStatus.OPEN:
         raise Conflict("This visit has already started.")
     settings = get_settings().certification
@@ -156,7 +156,7 @@ def _worker_proof(session: Session, visit: Visit, frames: Sequence[Frame]) -> No
 def verify_worker_face(session: Session, *, actor: Actor, visit_id: int,
                        frames: Sequence[Frame]) -> Visit:
     """The worker's own face, before the elder's (kept for 15 minutes)."""
-    visit = _own_visit(session, actor, visit_id)
+    visit = own_visit(session, actor, visit_id)
     if visit.status != VisitStatus.OPEN:
         raise Conflict("This visit has already started.")
     _worker_proof(session, visit, frames)
@@ -207,7 +207,7 @@ def check_in_visit(session: Session, *, actor: Actor, visit_id: int, position: P
                    worker_frames: Sequence[Frame] | None = None, elder_route: str = "face",
                    at: datetime | None = None) -> Visit:
     """Start the visit at the elder's home: place, worker's face, elder's live face."""
-    visit = _own_visit(session, actor, visit_id)
+    visit = own_visit(session, actor, visit_id)
     if visit.status != VisitStatus.OPEN:
         raise Conflict("This visit has already started.")
     position = position.checked()
@@ -248,7 +248,7 @@ def check_out_visit(session: Session, *, actor: Actor, visit_id: int, position: 
                     worker_frames: Sequence[Frame] | None = None, photos: Sequence[bytes] = (),
                     at: datetime | None = None) -> Visit:
     """End the visit; the rules run on it and decide whether it is billable."""
-    visit = _own_visit(session, actor, visit_id)
+    visit = own_visit(session, actor, visit_id)
     if visit.status != VisitStatus.CHECKED_IN or visit.checkin_at is None:
         raise Conflict("Check in first.")
     position = position.checked()
