@@ -1,12 +1,11 @@
-"""A caregiver proves visits on the phone page in headless Chromium, real faces as the fake
-camera (two people from ../shared/data/video), GPS faked by the browser context.
-
-Chromium plays one file per launch: the first launch films the caregiver (``grid_lwbsza``,
-the older woman of the GRID clips) who checks their own face for each visit; the second
-films the elder (``app_blink_left_smile``, app_man: blink then turn left) for the check-in
-with liveness and the check-out. Four visits: a clean one becomes billable; the elder's face mismatched (the
-elder on file is another person), GPS 2 km away, and the elder registered dead each raise an
-alert in the fraud triage and are not billable.
+"""A caregiver proves visits on the phone page in headless Chromium, real faces as the fake camera
+(two people from ../shared/data/video), GPS faked by the browser context. Chromium plays one
+file per launch: the first launch films the caregiver (``grid_lwbsza``, the older woman of the
+GRID clips) who checks their own face for each visit; the second films the elder
+(``app_blink_left_smile``, app_man: blink then turn left) for the check-in with liveness and the
+check-out. Four visits: a clean one becomes billable; the elder's face mismatched (the elder on
+file is another person), GPS 2 km away, and the elder registered dead each raise an alert in the
+fraud triage and are not billable.
 """
 
 from __future__ import annotations
