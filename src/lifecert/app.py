@@ -48,6 +48,7 @@ from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.homecare_pages import router as homecare_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.life_signal_pages import router as life_signal_pages_router
+from lifecert.web.mobile_care_pages import router as mobile_care_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service_pages_router,
         homecare_router,
         homecare_pages_router,
+        mobile_care_router,
         mobile_services_router,
         life_signal_pages_router,
         mobile_router,

@@ -41,6 +41,7 @@ RULES = {
     "elder_face": N_("Elder's face not verified"),
     "worker_face": N_("Caregiver's face not verified"),
     "outside_area": N_("Outside the provider's area"),
+    "elder_dispute": N_("Disputed by the elder or family"),
 }
 
 

@@ -168,6 +168,17 @@ def run_rules(session: Session, *, visit_ids: Sequence[int] | None = None,
     return {code: n for code, n in hits.items() if n}
 
 
+def record_dispute(session: Session, visit: Visit) -> None:
+    """The elder says the visit did not happen as recorded: an anomaly with its alert."""
+    known = session.scalar(select(Anomaly.id).where(Anomaly.visit_id == visit.id,
+                                                    Anomaly.rule == "elder_dispute"))
+    if known is None:
+        session.add(Anomaly(visit_id=visit.id, rule="elder_dispute", provider_id=visit.provider_id,
+                            retiree_id=visit.retiree_id, month=_month_of(session, [visit.id])))
+        session.flush()
+        raise_alerts(session)
+
+
 def raise_alerts(session: Session) -> int:
     """One alert per (rule, provider, month) in the fraud triage for anomalies without one."""
     groups = session.execute(

@@ -279,3 +279,32 @@ def confirm_visit(session: Session, *, actor: Actor, visit: Visit, note: str = "
     audit.record(session, actor=actor, action="homecare.visit_confirmed", target_type="visit",
                  target_id=visit.id, details={"note": note[:200]})
     return visit
+
+
+RESPONSES = ("confirmed", "disputed")
+
+
+def respond_to_visit(session: Session, *, retiree_id: int, visit_id: int, response: str,
+                     rating: int | None = None) -> Visit:
+    """The elder (or their linked family helper) confirms or disputes a completed visit and
+    rates it with one tap. A dispute is an anomaly in the triage and stops payment until an
+    officer decides; it never reaches the provider as a silent change."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.retiree_id != retiree_id or visit.status != VisitStatus.COMPLETED:
+        raise NotFound("No such visit.")
+    if response not in RESPONSES or (rating is not None and not 1 <= rating <= 5):
+        raise InvalidInput("Choose confirm or dispute, and a rating from 1 to 5.")
+    visit.elder_response, visit.rating = response, rating if rating is not None else visit.rating
+    session.flush()
+    if response == "disputed":
+        rules.record_dispute(session, visit)
+    rules.refresh_billable(session, visit_ids=[visit.id])
+    audit.record(session, actor=None, action="homecare.visit_" + response, target_type="visit",
+                 target_id=visit.id, details={"rating": rating})
+    return visit
+
+
+def visits_of_elder(session: Session, *, retiree_id: int, limit: int = 20) -> list[Visit]:
+    return list(session.scalars(select(Visit).where(
+        Visit.retiree_id == retiree_id, Visit.status == VisitStatus.COMPLETED)
+        .order_by(Visit.checkin_at.desc()).limit(limit)))
