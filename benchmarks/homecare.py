@@ -68,7 +68,8 @@ DELETE FROM homecare_anomaly; DELETE FROM fraud_alert_link; DELETE FROM fraud_al
 DELETE FROM homecare_settlement; DELETE FROM homecare_kpi; DELETE FROM staff
 WHERE username = 'bench_officer';
 UPDATE homecare_visit SET billable = (elder_verdict = 'match' AND worker_verdict = 'match')
-WHERE billable <> (elder_verdict = 'match' AND worker_verdict = 'match')"""
+WHERE billable <> (elder_verdict = 'match' AND worker_verdict = 'match');
+ANALYZE"""
 
 
 def _reset(url: str) -> None:
@@ -164,8 +165,8 @@ def _expected(session: object) -> tuple[int, int]:
           UNION SELECT p.visit_id FROM homecare_visit_photo p JOIN homecare_visit_photo q
             ON q.sha256 = p.sha256 AND q.visit_id <> p.visit_id)
         SELECT (SELECT count(*) FROM bad),
-               (SELECT coalesce(sum(price_cents), 0) FROM homecare_visit
-                WHERE id NOT IN (SELECT id FROM bad))""")).one()  # type: ignore[attr-defined]
+               (SELECT coalesce(sum(v.price_cents), 0) FROM homecare_visit v
+                LEFT JOIN bad b ON b.id = v.id WHERE b.id IS NULL)""")).one()  # type: ignore[attr-defined]
     return int(row[0]), int(row[1])
 
 
