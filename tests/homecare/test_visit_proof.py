@@ -136,3 +136,15 @@ def test_overlapping_assignment_refused(session: Session) -> None:
     order_for(session, s, start=start, minutes=60)
     with pytest.raises(Conflict):
         order_for(session, s, start=start + timedelta(minutes=30), minutes=60)
+
+
+def test_suspended_provider_cannot_check_in(session: Session) -> None:
+    from lifecert.homecare import providers
+    from lifecert.homecare.models import ProviderStatus
+
+    s = setup(session)
+    _, visit = order_for(session, s)
+    providers.decide_provider(session, actor=admin_actor(), provider_id=s.provider.id,
+                              status=ProviderStatus.SUSPENDED)
+    with pytest.raises(Conflict):
+        prove(session, s, visit)

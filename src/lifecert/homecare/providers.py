@@ -82,6 +82,12 @@ def decide_provider(session: Session, *, actor: Actor, provider_id: int,
     return provider
 
 
+def may_deliver(session: Session, provider_id: int) -> bool:
+    """Only an approved provider's visits start (a suspended one is paid for nothing new)."""
+    return session.scalar(select(Provider.status).where(Provider.id == provider_id)) == (
+        ProviderStatus.APPROVED)
+
+
 def list_providers(session: Session) -> Sequence[Provider]:
     return session.scalars(select(Provider).order_by(Provider.name)).all()
 

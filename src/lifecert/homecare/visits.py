@@ -211,6 +211,8 @@ def check_in_visit(session: Session, *, actor: Actor, visit_id: int, position: P
     if visit.status != VisitStatus.OPEN:
         raise Conflict("This visit has already started.")
     position = position.checked()
+    if visit.provider_id is not None and not providers.may_deliver(session, visit.provider_id):
+        raise Conflict("This provider is not approved (or is suspended).")
     if worker_frames is not None:
         _worker_proof(session, visit, worker_frames)
     elif visit.worker_checked_at is None or visit.worker_checked_at < utcnow() - WORKER_CHECK_VALID:
