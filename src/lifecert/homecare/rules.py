@@ -149,7 +149,6 @@ def run_rules(session: Session, *, visit_ids: Sequence[int] | None = None,
     """Apply every enabled rule to the completed visits in scope (given ids, or a month)."""
     scope = and_(_scope(visit_ids, month), Visit.status == VisitStatus.COMPLETED)
     label = month or _month_of(session, visit_ids or [])
-    hits: dict[str, int] = {}
     for rule in session.scalars(select(AnomalyRule).where(AnomalyRule.enabled.is_(True))):
         condition = CONDITIONS.get(rule.code)
         if condition is None:
@@ -157,15 +156,22 @@ def run_rules(session: Session, *, visit_ids: Sequence[int] | None = None,
         known = exists().where(Anomaly.visit_id == Visit.id, Anomaly.rule == rule.code)
         rows = select(Visit.id, literal(rule.code), Visit.provider_id, Visit.retiree_id,
                       literal(label), true()).where(scope, condition(rule.threshold), not_(known))
-        result = session.connection().execute(insert(Anomaly).from_select(
+        session.execute(insert(Anomaly).from_select(
             ["visit_id", "rule", "provider_id", "retiree_id", "month", "is_open"], rows))
-        hits[rule.code] = max(result.rowcount or 0, 0)
     raise_alerts(session)
     refresh_billable(session, visit_ids=visit_ids, month=month)
     if month is not None:
         kpis.refresh_kpis(session, month=month, start=month_bounds(month)[0],
                           end=month_bounds(month)[1])
-    return {code: n for code, n in hits.items() if n}
+    return _counts(session, scope)
+
+
+def _counts(session: Session, scope: ColumnElement[bool]) -> dict[str, int]:
+    """Anomalies per rule among the visits in scope (what the run found, old and new)."""
+    rows = session.execute(select(Anomaly.rule, func.count()).join(Visit, Visit.id ==
+                                                                   Anomaly.visit_id)
+                           .where(scope).group_by(Anomaly.rule)).all()
+    return {rule: int(n) for rule, n in rows}
 
 
 def record_dispute(session: Session, visit: Visit) -> None:
