@@ -37,6 +37,11 @@ __all__ = [
 ]
 
 
+def works_for_provider(session: Session, *, actor: Actor) -> bool:
+    """Whether this account is a caregiver or manager of a home-care provider."""
+    return access.caregiver_of(session, actor) is not None
+
+
 def visible_providers(session: Session, *, actor: Actor) -> Sequence[Provider]:
     return session.scalars(select(Provider).where(access.provider_filter(
         session, actor, Provider.id)).order_by(Provider.name)).all()

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from lifecert.core.roles import Role
 from lifecert.fraud.alerts import count_alerts
+from lifecert.homecare import service as homecare
 from lifecert.identity.deps import SessionDep
 from lifecert.organisation import service as organisation
 from lifecert.organisation.models import RegionLevel
@@ -24,9 +25,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/home", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     actor = page_actor(request, session)
-    if actor.role == Role.PROVIDER_STAFF:  # home care: the provider's orders and KPIs
-        return render_overview(request, session)
-    if actor.role == Role.ACADEMY_STAFF:
+    if actor.role == Role.PROVIDER_STAFF and homecare.works_for_provider(session, actor=actor):
+        return render_overview(request, session)  # home care: the provider's orders and KPIs
+    if actor.role in (Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
         regions = organisation.list_regions(session, actor=actor)
         communities = [r for r in regions if r.level == RegionLevel.COMMUNITY]
         paths = [r.path for r in regions]
