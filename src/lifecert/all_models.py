@@ -40,6 +40,22 @@ from lifecert.enrollment.models import (
     StoredPhoto,
 )
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
+from lifecert.homecare.models import (
+    Absence,
+    Anomaly,
+    AnomalyRule,
+    Caregiver,
+    CarePlan,
+    ElderHome,
+    KpiRollup,
+    Provider,
+    ProviderRegion,
+    ServiceItem,
+    Settlement,
+    Visit,
+    VisitPhoto,
+    WorkOrder,
+)
 from lifecert.identity.models import ApiToken
 from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.live.models import (
@@ -72,9 +88,12 @@ from lifecert.system.models import JobRun
 
 __all__ = [
     "AcademyClass",
+    "Absence",
     "Alert",
     "AlertLink",
     "AllowancePayment",
+    "Anomaly",
+    "AnomalyRule",
     "ApiToken",
     "Application",
     "ApplicationStep",
@@ -85,6 +104,8 @@ __all__ = [
     "BiometricConsent",
     "Campaign",
     "Campus",
+    "CarePlan",
+    "Caregiver",
     "Certification",
     "ChallengeSession",
     "ClassSession",
@@ -92,6 +113,7 @@ __all__ = [
     "Course",
     "CyclePolicy",
     "DeathRecord",
+    "ElderHome",
     "EnrollmentReview",
     "Enrolment",
     "EventSignup",
@@ -106,6 +128,7 @@ __all__ = [
     "JobRun",
     "Lesson",
     "LessonProgress",
+    "KpiRollup",
     "LifeSignal",
     "LiveAttendance",
     "LiveBlock",
@@ -124,6 +147,8 @@ __all__ = [
     "PartnerKey",
     "PartnerVerification",
     "PaymentChange",
+    "Provider",
+    "ProviderRegion",
     "PublicService",
     "RateCounter",
     "Region",
@@ -134,6 +159,8 @@ __all__ = [
     "ReviewCase",
     "Room",
     "ServiceApplication",
+    "ServiceItem",
+    "Settlement",
     "SignalSource",
     "SilentEvidence",
     "SilentPolicy",
@@ -145,4 +172,7 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "Visit",
+    "VisitPhoto",
+    "WorkOrder",
 ]

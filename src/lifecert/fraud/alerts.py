@@ -46,6 +46,7 @@ KIND_LABELS = {
     AlertKind.BURST: N_("A burst of certifications"),
     AlertKind.NIGHT_TIME: N_("Certifications at night"),
     AlertKind.PRESENTATION_ATTACK: N_("Presentation attack (photo, screen or mask)"),
+    AlertKind.HOMECARE_VISIT: N_("Home-care visit anomaly"),
 }
 STATUS_LABELS = {
     AlertStatus.OPEN: N_("Open"),

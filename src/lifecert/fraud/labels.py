@@ -38,6 +38,10 @@ EVIDENCE_LABELS = {
     "date_of_death": N_("Date of death"),
     "certified_at": N_("Certified at"),
     "reference": N_("Reference"),
+    "check": N_("Home-care rule"),
+    "provider": N_("Provider"),
+    "month": N_("Month"),
+    "visits": N_("Visits"),
 }
 CONTEXTS = {
     "enrollment": N_("Enrollment"),

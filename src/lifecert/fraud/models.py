@@ -26,6 +26,8 @@ class AlertKind(StrEnum):
     NIGHT_TIME = "night_time"
     # A confident passive-PAD attack: blocks automatic certification until an officer decides.
     PRESENTATION_ATTACK = "presentation_attack"
+    # A home-care visit broke a rule (homecare.rules): not billable until an officer decides.
+    HOMECARE_VISIT = "homecare_visit"
 
 
 class Severity(StrEnum):

@@ -114,7 +114,8 @@ def revoke_api_token(session: Session, *, actor: Actor, token_id: int) -> None:
 # account the demo creates is listed, so production refuses to start while any still opens.
 DEMO_USERNAMES = (
     "admin", "bureau", "district", "worker", "worker2", "provider", "academy",
-    "academy_teacher", "academy2",
+    "academy_teacher", "academy2", "carer11", "carer12", "carer21", "carer22", "carer31", "carer32",
+    "merchant", "merchant2", "merchant3",
 )
 DEMO_PASSWORD = "lifecert-demo"
 

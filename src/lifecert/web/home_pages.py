@@ -9,11 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.core.roles import Role
 from lifecert.fraud.alerts import count_alerts
+from lifecert.homecare import service as homecare
 from lifecert.identity.deps import SessionDep
 from lifecert.organisation import service as organisation
 from lifecert.organisation.models import RegionLevel
 from lifecert.retirees import service as retirees
 from lifecert.web.dashboard_pages import render_dashboard
+from lifecert.web.homecare_pages import render_overview
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
 
@@ -25,6 +27,8 @@ def home(request: Request, session: SessionDep) -> Response:
     actor = page_actor(request, session)
     if actor.role == Role.ACADEMY_STAFF:  # the senior university's own overview
         return RedirectResponse("/academy", status_code=303)
+    if actor.role == Role.PROVIDER_STAFF and homecare.works_for_provider(session, actor=actor):
+        return render_overview(request, session)  # home care: the provider's orders and KPIs
     if actor.role == Role.PROVIDER_STAFF:
         regions = organisation.list_regions(session, actor=actor)
         communities = [r for r in regions if r.level == RegionLevel.COMMUNITY]
