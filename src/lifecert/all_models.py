@@ -87,8 +87,8 @@ from lifecert.services.models import (
 from lifecert.system.models import JobRun
 
 __all__ = [
-    "AcademyClass",
     "Absence",
+    "AcademyClass",
     "Alert",
     "AlertLink",
     "AllowancePayment",
@@ -126,9 +126,9 @@ __all__ = [
     "Institution",
     "Invitation",
     "JobRun",
+    "KpiRollup",
     "Lesson",
     "LessonProgress",
-    "KpiRollup",
     "LifeSignal",
     "LiveAttendance",
     "LiveBlock",
@@ -168,11 +168,11 @@ __all__ = [
     "StaffRegion",
     "StoredPhoto",
     "Term",
+    "Visit",
+    "VisitPhoto",
     "WaitlistEntry",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
-    "Visit",
-    "VisitPhoto",
     "WorkOrder",
 ]

@@ -49,6 +49,8 @@ TAGS = [
         "description": "Senior universities as tenants: staff roles, campuses, rooms, terms, "
         "courses, classes, the published enrolment lottery, attendance (face at the door "
         "within the class roster, QR, roll call) and recorded lessons in HLS.",
+    },
+    {
         "name": "homecare",
         "description": "Home-care supervision: providers, work orders, visits proven by the "
         "caregiver's and the elder's faces and GPS, anomaly rules, KPIs, monthly settlement.",
