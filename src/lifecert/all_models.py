@@ -25,6 +25,18 @@ from lifecert.enrollment.models import (
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
 from lifecert.identity.models import ApiToken
 from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
+from lifecert.marketplace.models import (
+    CallReport,
+    Complaint,
+    MarketAlert,
+    MarketCategory,
+    Merchant,
+    MerchantStaff,
+    Offer,
+    Order,
+    Payment,
+    SpendingLimit,
+)
 from lifecert.notifications.models import Campaign, NotificationPreference, OutboxMessage
 from lifecert.organisation.models import Region, Staff, StaffRegion
 from lifecert.retirees.models import ImportJob, Retiree, RetireeTransfer
@@ -46,10 +58,12 @@ __all__ = [
     "AuditHead",
     "Base",
     "BiometricConsent",
+    "CallReport",
     "Campaign",
     "Certification",
     "ChallengeSession",
     "CommunityEvent",
+    "Complaint",
     "CyclePolicy",
     "DeathRecord",
     "EnrollmentReview",
@@ -63,10 +77,17 @@ __all__ = [
     "JobRun",
     "LifeSignal",
     "LoginCode",
+    "MarketAlert",
+    "MarketCategory",
+    "Merchant",
+    "MerchantStaff",
     "MonthlyCertified",
     "MonthlyRate",
     "NotificationPreference",
+    "Offer",
+    "Order",
     "OutboxMessage",
+    "Payment",
     "PaymentChange",
     "PublicService",
     "RateCounter",
@@ -80,6 +101,7 @@ __all__ = [
     "SignalSource",
     "SilentEvidence",
     "SilentPolicy",
+    "SpendingLimit",
     "Staff",
     "StaffRegion",
     "StoredPhoto",

@@ -29,6 +29,7 @@ TASK_MODULES = [
     "lifecert.audit.tasks",
     "lifecert.life_signals.tasks",
     "lifecert.services.tasks",
+    "lifecert.marketplace.tasks",
 ]
 
 
@@ -102,6 +103,10 @@ def build_celery(settings: Settings) -> Celery:
             "audit-checkpoint": {
                 "task": "audit.checkpoint",
                 "schedule": crontab(minute=5),
+            },
+            "marketplace-payouts": {  # after the cycle; the day's cooling-off periods end
+                "task": "marketplace.pay_out",
+                "schedule": crontab(hour=5, minute=0),
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

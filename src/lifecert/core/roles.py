@@ -11,6 +11,7 @@ class Role(StrEnum):
     COMMUNITY_WORKER = "community_worker"
     PROVIDER_STAFF = "provider_staff"
     ACADEMY_STAFF = "academy_staff"
+    MERCHANT_STAFF = "merchant_staff"  # a marketplace merchant: its own offers and orders only
 
 
 class Permission(StrEnum):
@@ -43,6 +44,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Providers and academies see only their own clients/students (later issues), never the roster.
     Role.PROVIDER_STAFF: frozenset({Permission.READ_REGIONS}),
     Role.ACADEMY_STAFF: frozenset({Permission.READ_REGIONS}),
+    # Merchants see no roster and no region tree: their own offers and orders (marketplace).
+    Role.MERCHANT_STAFF: frozenset(),
 }
 
 

@@ -14,6 +14,7 @@ ROLE_LABELS = {
     Role.COMMUNITY_WORKER: N_("Community worker"),
     Role.PROVIDER_STAFF: N_("Home-care provider"),
     Role.ACADEMY_STAFF: N_("Senior university"),
+    Role.MERCHANT_STAFF: N_("Marketplace merchant"),
 }
 
 STATE_LABELS = {
