@@ -1,0 +1,158 @@
+"""Orders end to end at the service level: charge, cooling-off cancel with a full refund,
+payout only after the period and only for a proven visit, held while an alert is open,
+family notices, spending limits with the elder's consent, complaints with deadlines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifecert.core.errors import Conflict
+from lifecert.fraud.models import Alert, AlertOutcome, AlertStatus
+from lifecert.marketplace import complaints, limits, orders, service
+from lifecert.marketplace.models import OrderStatus, Payment, PaymentKind, PaymentStatus
+from lifecert.marketplace.payments import DevGateway, set_gateway
+from lifecert.notifications.models import MessageKind, OutboxMessage
+from tests.builders import make_city, make_community, make_retiree
+from tests.marketplace.helpers import (
+    TODAY,
+    approved_merchant,
+    family_contact,
+    offer,
+    seed_categories,
+)
+
+
+@pytest.fixture
+def market(session: Session) -> dict[str, object]:
+    seed_categories(session)
+    city = make_city(session)
+    community = make_community(session, city=city)
+    merchant, staff = approved_merchant(session, city)
+    elder = make_retiree(session, community=community, name="周桂英")
+    return {"city": city, "community": community, "merchant": merchant, "staff": staff,
+            "elder": elder, "cleaning": offer(session, staff, city)}
+
+
+def _payments(session: Session, order_id: int) -> list[tuple[str, str, int]]:
+    rows = session.scalars(select(Payment).where(Payment.order_id == order_id)
+                           .order_by(Payment.id))
+    return [(p.kind.value, p.status.value, p.amount) for p in rows]
+
+
+def test_cancel_within_the_period_refunds_in_full(session: Session, market: dict) -> None:
+    order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
+                               today=TODAY)
+    assert order.status == OrderStatus.PAID and order.price == 120
+    last_day = TODAY + timedelta(days=7)
+    orders.cancel_order(session, retiree_id=market["elder"].id, order_id=order.id,
+                        today=last_day)
+    assert order.status == OrderStatus.CANCELLED
+    assert _payments(session, order.id) == [("charge", "succeeded", 120),
+                                            ("refund", "succeeded", 120)]
+    # Nothing is paid out for a cancelled order, ever.
+    orders.pay_out_due(session, today=TODAY + timedelta(days=30))
+    assert [k for k, _s, _a in _payments(session, order.id)] == ["charge", "refund"]
+
+
+def test_no_cancel_after_the_period(session: Session, market: dict) -> None:
+    order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
+                               today=TODAY)
+    with pytest.raises(Conflict):
+        orders.cancel_order(session, retiree_id=market["elder"].id, order_id=order.id,
+                            today=TODAY + timedelta(days=8))
+
+
+def test_payout_only_after_the_period_and_a_proven_visit(session: Session, market: dict) -> None:
+    order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
+                               today=TODAY)
+    assert orders.pay_out_due(session, today=TODAY + timedelta(days=8))["unproven"] == 1
+    service.record_visit_proof(session, order_id=order.id, visit_ref="homecare:visit:1")
+    # Proven, but the elder may still cancel on day 7: nothing is paid yet.
+    assert orders.pay_out_due(session, today=TODAY + timedelta(days=7))["paid"] == 0
+    assert order.status == OrderStatus.PAID
+    assert orders.pay_out_due(session, today=TODAY + timedelta(days=8))["paid"] == 1
+    assert order.status == OrderStatus.PAID_OUT
+    assert orders.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 0  # once
+    assert _payments(session, order.id)[-1] == ("payout", "succeeded", 120)
+
+
+def test_failed_charge_and_failed_payout(session: Session, market: dict) -> None:
+    previous = set_gateway(DevGateway(fail_amounts=frozenset({120}),
+                                      fail_payouts=frozenset({market["merchant"].licence_no})))
+    try:
+        failed = orders.place_order(session, retiree=market["elder"],
+                                    offer_id=market["cleaning"].id, today=TODAY)
+        assert failed.status == OrderStatus.PAYMENT_FAILED
+        other = offer(session, market["staff"], market["city"], price=150)
+        order = orders.place_order(session, retiree=market["elder"], offer_id=other.id,
+                                   today=TODAY)
+        service.record_visit_proof(session, order_id=order.id, visit_ref="homecare:visit:2")
+        assert orders.pay_out_due(session, today=TODAY + timedelta(days=8))["failed"] == 1
+        assert order.status == OrderStatus.PAID  # retried the next day
+    finally:
+        set_gateway(previous)
+    assert orders.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 1
+    statuses = [s for k, s, _a in _payments(session, order.id) if k == "payout"]
+    assert statuses == [PaymentStatus.FAILED.value, PaymentStatus.SUCCEEDED.value]
+
+
+def test_family_told_of_big_and_repeated_orders(session: Session, market: dict) -> None:
+    helper = family_contact(session, market["elder"].id)
+    small = orders.place_order(session, retiree=market["elder"],
+                               offer_id=market["cleaning"].id, today=TODAY)
+    assert session.scalars(select(OutboxMessage)).all() == []  # 120 yuan: nobody bothered
+    check = offer(session, market["staff"], market["city"], price=600, category="health_check",
+                  title="全面体检套餐")
+    orders.place_order(session, retiree=market["elder"], offer_id=check.id, today=TODAY)
+    sent = session.scalars(select(OutboxMessage)).all()
+    assert [(m.kind, m.to_phone) for m in sent] == [(MessageKind.FAMILY, helper.phone)]
+    assert "600" in sent[0].text and "周桂英" in sent[0].text
+    orders.place_order(session, retiree=market["elder"], offer_id=small.offer_id, today=TODAY)
+    texts = [m.text for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert len(texts) == 2 and "3" in texts[1]  # the third order from one merchant
+
+
+def test_spending_limit_needs_the_elders_consent(session: Session, market: dict) -> None:
+    elder = market["elder"]
+    proposal = limits.propose_limit(session, retiree_id=elder.id, monthly_limit=200, staff_id=None)
+    orders.place_order(session, retiree=elder, offer_id=market["cleaning"].id, today=TODAY)
+    orders.place_order(session, retiree=elder, offer_id=market["cleaning"].id, today=TODAY)
+    limits.answer_limit(session, retiree_id=elder.id, limit_id=proposal.id, agree=True)
+    with pytest.raises(Conflict) as refused:
+        orders.place_order(session, retiree=elder, offer_id=market["cleaning"].id, today=TODAY)
+    assert refused.value.params["limit"] == 200
+    # A new month starts again from zero.
+    orders.place_order(session, retiree=elder, offer_id=market["cleaning"].id,
+                       today=TODAY.replace(month=1, year=2027))
+
+
+def test_open_alert_holds_the_payout_until_resolved(session: Session, market: dict) -> None:
+    elder = market["elder"]
+    trip = offer(session, market["staff"], market["city"], price=2900, category="travel",
+                 title="七日游")
+    order = orders.place_order(session, retiree=elder, offer_id=trip.id, today=TODAY)
+    order2 = orders.place_order(session, retiree=elder, offer_id=trip.id, today=TODAY)
+    assert order.alert_rules == [] and order2.alert_rules == ["spend_spike"]
+    orders.record_fulfilment(session, order_id=order.id, reference="received")
+    counts = orders.pay_out_due(session, today=TODAY + timedelta(days=8))
+    assert counts["held"] == 1 and order.status == OrderStatus.PAID
+    alert = session.scalars(select(Alert)).one()
+    alert.status, alert.outcome = AlertStatus.RESOLVED, AlertOutcome.FALSE_ALARM
+    assert orders.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 1
+
+
+def test_complaint_goes_to_community_and_bureau_with_deadlines(
+    session: Session, market: dict
+) -> None:
+    order = orders.place_order(session, retiree=market["elder"],
+                               offer_id=market["cleaning"].id, today=TODAY)
+    row = complaints.file_complaint(session, retiree_id=market["elder"].id, order_id=order.id,
+                                    reason="no_show", text="", today=TODAY)
+    assert (row.community_due - TODAY).days == 3 and (row.bureau_due - TODAY).days == 10
+    assert row.region_path == market["community"].path
+    payment = session.scalars(select(Payment).where(Payment.kind == PaymentKind.CHARGE)).first()
+    assert payment is not None
