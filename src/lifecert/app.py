@@ -28,6 +28,7 @@ from lifecert.fraud.endpoints import death_records_router, deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.life_signals.endpoints import router as life_signals_router
+from lifecert.marketplace.endpoints import router as marketplace_router
 from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
@@ -46,7 +47,9 @@ from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.home_pages import router as home_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.life_signal_pages import router as life_signal_pages_router
+from lifecert.web.market_pages import router as market_pages_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
+from lifecert.web.mobile_market_pages import router as mobile_market_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
 from lifecert.web.mobile_service_pages import router as mobile_services_router
@@ -155,6 +158,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services_router,
         service_pages_router,
         mobile_services_router,
+        marketplace_router,
+        market_pages_router,
+        mobile_market_router,
         life_signal_pages_router,
         mobile_router,
         service_worker_router,

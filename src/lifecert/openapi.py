@@ -45,6 +45,11 @@ TAGS = [
         "(e.g. the elderly allowance) with their payments.",
     },
     {
+        "name": "marketplace",
+        "description": "Vetted merchants, capped categories, offers and orders with a "
+        "cooling-off period, payouts only for proven services, complaints and anti-scam rules.",
+    },
+    {
         "name": "life signals",
         "description": "Dated evidence of life from trusted sources (partner key), the region "
         "policy, and silent certifications (reversible).",
@@ -145,6 +150,30 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/services/allowance-payments"): "Approved allowance payments for the "
     "paying agency, by id cursor.",
     ("GET", "/api/v1/services/allowance-payments.csv"): "The same allowance payments as CSV.",
+    ("GET", "/api/v1/marketplace/categories"): "Marketplace categories with the bureau's price "
+    "caps and rules (forbidden, registration number required, paid per proven visit).",
+    ("PUT", "/api/v1/marketplace/categories/{code}"): "The bureau sets a category's cap and rules.",
+    ("POST", "/api/v1/marketplace/merchants"): "Enter a merchant's application: licence, area, "
+    "categories (forbidden ones are refused).",
+    ("GET", "/api/v1/marketplace/merchants"): "Merchants in the caller's regions (a merchant: "
+    "itself only).",
+    ("POST", "/api/v1/marketplace/merchants/{merchant_id}/decision"): "The bureau approves, "
+    "refuses, suspends or reinstates a merchant (with a reason).",
+    ("GET", "/api/v1/marketplace/offers"): "The calling merchant's own offers.",
+    ("POST", "/api/v1/marketplace/offers"): "List an offer: approved category, at most the cap, "
+    "total price, plain words.",
+    ("POST", "/api/v1/marketplace/offers/{offer_id}/photo"): "Upload the offer's photo (JPEG or "
+    "PNG, size-limited); the app serves it.",
+    ("DELETE", "/api/v1/marketplace/offers/{offer_id}"): "Withdraw one of the merchant's offers.",
+    ("GET", "/api/v1/marketplace/orders"): "The calling merchant's own orders (no ID numbers).",
+    ("GET", "/api/v1/marketplace/complaints"): "Open complaints in the caller's regions, "
+    "soonest deadline first.",
+    ("POST", "/api/v1/marketplace/complaints/{complaint_id}/answer"): "Record what the "
+    "community did about a complaint.",
+    ("POST", "/api/v1/marketplace/call-reports"): "Record a call from a merchant that an elder "
+    "or family reported (an anti-scam rule uses it).",
+    ("POST", "/api/v1/marketplace/spending-limits"): "Propose a monthly spending limit; in force "
+    "once the elder agrees on their own phone.",
 }
 
 

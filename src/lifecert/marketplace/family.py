@@ -22,6 +22,8 @@ BIG = N_("{name} bought \"{title}\" from {merchant} for {price} yuan on the Life
 REPEAT = N_("{name} has ordered {count} times from {merchant} in {days} days (latest: "
             "\"{title}\", {price} yuan). It can be cancelled with a full refund until {until}.")
 
+_TEXTS = {"big": BIG, "repeat": REPEAT}
+
 
 def family_contacts(session: Session, retiree_id: int) -> list[FamilyHelper]:
     """Relatives whose link the elder (or their community) confirmed."""
@@ -57,7 +59,7 @@ def notify_family(session: Session, *, order: Order, today: date) -> list[int]:
     words = translations_for("zh_CN")  # relatives read the region's language
     messages = []
     for reason, count in reasons:
-        text = words.gettext(BIG if reason == "big" else REPEAT).format(
+        text = words.gettext(_TEXTS[reason]).format(
             name=retiree.name, title=order.title, merchant=merchant.name, price=order.price,
             until=order.cooling_off_until.isoformat(), count=count, days=REPEAT_DAYS)
         messages += [notifications.NewMessage(

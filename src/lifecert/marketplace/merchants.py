@@ -155,3 +155,8 @@ def merchant_of(session: Session, *, actor: Actor) -> Merchant:
     if merchant is None:
         raise PermissionDenied("This account is not linked to a merchant.")
     return merchant
+
+
+def list_merchants_by_id(session: Session, ids: Sequence[int]) -> Sequence[Merchant]:
+    """Merchants by id, for display next to their offers (names are public)."""
+    return session.scalars(select(Merchant).where(Merchant.id.in_(list(ids)))).all()

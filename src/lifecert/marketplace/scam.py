@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from lifecert.fraud.alerts import LinkSpec, raise_alert
@@ -48,7 +48,7 @@ def _city_median(session: Session, offer: Offer, community: Region) -> float | N
     return float(statistics.median(prices)) if prices else None
 
 
-def _count(session: Session, *conditions: object) -> int:
+def _count(session: Session, *conditions: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count()).select_from(Order).where(*conditions)) or 0
 
 
@@ -124,8 +124,9 @@ def check_order(session: Session, order: Order, now: datetime) -> list[Alert]:
 
 def payout_held(session: Session, merchant_id: int) -> bool:
     """A merchant is paid nothing while any alert raised about it is unresolved."""
-    return session.scalar(
+    held = session.scalar(
         select(func.count()).select_from(MarketAlert)
         .join(Alert, Alert.id == MarketAlert.alert_id)
         .where(MarketAlert.merchant_id == merchant_id, Alert.status != AlertStatus.RESOLVED)
-    ) > 0
+    )
+    return bool(held)

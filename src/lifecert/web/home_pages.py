@@ -5,7 +5,7 @@ role can see today."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.core.roles import Role
 from lifecert.fraud.alerts import count_alerts
@@ -21,8 +21,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/home", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep) -> Response:
     actor = page_actor(request, session)
+    if actor.role == Role.MERCHANT_STAFF:  # a merchant has one page: its offers and orders
+        return RedirectResponse("/market", status_code=303)
     if actor.role in (Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
         regions = organisation.list_regions(session, actor=actor)
         communities = [r for r in regions if r.level == RegionLevel.COMMUNITY]
