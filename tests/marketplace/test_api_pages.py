@@ -13,8 +13,15 @@ from lifecert.certification.access import issue_invitation
 from lifecert.core.roles import Role
 from lifecert.marketplace import orders
 from lifecert.marketplace.models import Offer
-from tests.builders import csrf_of, login, make_city, make_community, make_retiree, make_staff
-from tests.builders import noise_photo
+from tests.builders import (
+    csrf_of,
+    login,
+    make_city,
+    make_community,
+    make_retiree,
+    make_staff,
+    noise_photo,
+)
 from tests.marketplace.helpers import TODAY, approved_merchant, offer, seed_categories
 
 GOOD = {"category_code": "cleaning", "title": "两小时保洁",
