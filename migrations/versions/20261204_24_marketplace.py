@@ -1,7 +1,7 @@
 """marketplace
 
 Revision ID: 20261204_24
-Revises: 20261204_16
+Revises: 20261204_19
 Create Date: 2026-12-04 16:22:24.763848
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import lifecert.core.db
 
 revision: str = '20261204_24'
-down_revision: str | None = '20261204_16'
+down_revision: str | None = '20261204_19'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,6 +23,21 @@ from lifecert.enrollment.models import (
     StoredPhoto,
 )
 from lifecert.fraud.models import Alert, AlertLink, DeathRecord
+from lifecert.homecare.models import (
+    Absence,
+    Anomaly,
+    AnomalyRule,
+    Caregiver,
+    CarePlan,
+    ElderHome,
+    Provider,
+    ProviderRegion,
+    ServiceItem,
+    Settlement,
+    Visit,
+    VisitPhoto,
+    WorkOrder,
+)
 from lifecert.identity.models import ApiToken
 from lifecert.life_signals.models import LifeSignal, SignalSource, SilentEvidence, SilentPolicy
 from lifecert.marketplace.models import (
@@ -49,9 +64,12 @@ from lifecert.services.models import (
 from lifecert.system.models import JobRun
 
 __all__ = [
+    "Absence",
     "Alert",
     "AlertLink",
     "AllowancePayment",
+    "Anomaly",
+    "AnomalyRule",
     "ApiToken",
     "ApplicationStep",
     "AuditEntry",
@@ -60,12 +78,15 @@ __all__ = [
     "BiometricConsent",
     "CallReport",
     "Campaign",
+    "CarePlan",
+    "Caregiver",
     "Certification",
     "ChallengeSession",
     "CommunityEvent",
     "Complaint",
     "CyclePolicy",
     "DeathRecord",
+    "ElderHome",
     "EnrollmentReview",
     "EventSignup",
     "FaceTemplate",
@@ -89,6 +110,8 @@ __all__ = [
     "OutboxMessage",
     "Payment",
     "PaymentChange",
+    "Provider",
+    "ProviderRegion",
     "PublicService",
     "RateCounter",
     "Region",
@@ -98,6 +121,8 @@ __all__ = [
     "RetireeTransfer",
     "ReviewCase",
     "ServiceApplication",
+    "ServiceItem",
+    "Settlement",
     "SignalSource",
     "SilentEvidence",
     "SilentPolicy",
@@ -105,4 +130,7 @@ __all__ = [
     "Staff",
     "StaffRegion",
     "StoredPhoto",
+    "Visit",
+    "VisitPhoto",
+    "WorkOrder",
 ]

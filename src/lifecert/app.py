@@ -26,6 +26,7 @@ from lifecert.dashboards.endpoints import router as dashboards_router
 from lifecert.enrollment.endpoints import router as enrollment_router
 from lifecert.fraud.endpoints import death_records_router, deaths_router
 from lifecert.fraud.endpoints import router as fraud_router
+from lifecert.homecare.endpoints import router as homecare_router
 from lifecert.identity.endpoints import router as identity_router
 from lifecert.life_signals.endpoints import router as life_signals_router
 from lifecert.marketplace.endpoints import router as marketplace_router
@@ -45,6 +46,7 @@ from lifecert.web.demo_pages import router as demo_pages_router
 from lifecert.web.enrollment_pages import router as enrollment_pages_router
 from lifecert.web.fraud_pages import router as fraud_pages_router
 from lifecert.web.home_pages import router as home_pages_router
+from lifecert.web.homecare_pages import router as homecare_pages_router
 from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.life_signal_pages import router as life_signal_pages_router
 from lifecert.web.market_pages import router as market_pages_router
@@ -157,6 +159,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         life_signals_router,
         services_router,
         service_pages_router,
+        homecare_router,
+        homecare_pages_router,
         mobile_services_router,
         marketplace_router,
         market_pages_router,

@@ -50,6 +50,11 @@ TAGS = [
         "cooling-off period, payouts only for proven services, complaints and anti-scam rules.",
     },
     {
+        "name": "homecare",
+        "description": "Home-care supervision: providers, work orders, visits proven by the "
+        "caregiver's and the elder's faces and GPS, anomaly rules, KPIs, monthly settlement.",
+    },
+    {
         "name": "life signals",
         "description": "Dated evidence of life from trusted sources (partner key), the region "
         "policy, and silent certifications (reversible).",
@@ -57,6 +62,49 @@ TAGS = [
 ]
 
 ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/homecare/providers"): "Providers the caller may see (a provider: itself).",
+    ("POST", "/api/v1/homecare/providers"): (
+        "Register a provider with its licence and regions (bureau)."
+    ),
+    ("POST", "/api/v1/homecare/providers/{provider_id}/decision"): (
+        "Approve, suspend or grade a provider (bureau)."
+    ),
+    ("GET", "/api/v1/homecare/orders"): "Work orders in the caller's scope.",
+    ("POST", "/api/v1/homecare/orders"): (
+        "A work order from a care plan; a caregiver in two places at once is refused."
+    ),
+    ("GET", "/api/v1/homecare/orders/{order_id}"): "One work order (in scope).",
+    ("GET", "/api/v1/homecare/elders"): (
+        "Elders with a care plan: a provider's clients, or residents of one's regions."
+    ),
+    ("GET", "/api/v1/homecare/visits/{visit_id}"): "One visit's proof and whether it is billable.",
+    ("POST", "/api/v1/homecare/visits/{visit_id}/challenge"): (
+        "The liveness actions for the elder's face (one use)."
+    ),
+    ("POST", "/api/v1/homecare/visits/{visit_id}/worker-face"): (
+        "The caregiver's own face check (frames with times)."
+    ),
+    ("POST", "/api/v1/homecare/visits/{visit_id}/check-in"): (
+        "Check in: GPS, and the elder's live face (or the non-face route)."
+    ),
+    ("POST", "/api/v1/homecare/visits/{visit_id}/check-out"): (
+        "Check out: GPS and photos; the anomaly rules decide billability."
+    ),
+    ("POST", "/api/v1/homecare/visits/{visit_id}/confirm"): (
+        "A non-provider confirms a visit without a face-verified elder."
+    ),
+    ("GET", "/api/v1/homecare/kpis"): (
+        "Provider KPIs of a month, in scope, with a region drill-down."
+    ),
+    ("POST", "/api/v1/homecare/settlements"): (
+        "Prepare a month's settlement (rules first) (bureau)."
+    ),
+    ("POST", "/api/v1/homecare/settlements/{settlement_id}/sign"): (
+        "Sign off a settlement (a second, different officer)."
+    ),
+    ("GET", "/api/v1/homecare/settlements/{settlement_id}.csv"): (
+        "Export a signed settlement as CSV."
+    ),
     ("GET", "/api/health"): "The process answers (no dependency is checked).",
     ("GET", "/api/ready"): "The database answers and its schema is at the migrations' head.",
     ("POST", "/api/v1/auth/tokens"): "Create an API token for the logged-in staff member; "

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
-from lifecert.certification import decide, templates, trust
+from lifecert.certification import decide, face_proof, templates, trust
 from lifecert.certification.budget import check_frame_budget
 from lifecert.certification.challenges import claim_challenge
 from lifecert.certification.cycle import mark_certified
@@ -27,6 +27,8 @@ from lifecert.core.errors import Conflict, InvalidInput, LifeCertError, NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
 from lifecert.core.workpool import run_face_work
+from lifecert.enrollment import service as enrollment
+from lifecert.enrollment.models import FaceTemplate, TemplateSource, TemplateStatus
 from lifecert.fraud import deaths
 from lifecert.retirees.models import CertRoute, CertState, Retiree
 from lifecert.retirees.service import get_retiree
@@ -352,3 +354,33 @@ def open_cases(
 
 def route_of(retiree: Retiree) -> CertRoute:
     return retiree.route
+
+
+# Face proof for other domains (a care visit, a home-service order): the same checks as a
+# certification, nothing recorded here; the caller keeps the evidence.
+ProofFrame = decide.Frame
+ProofReference = face_proof.Reference
+FaceProof = face_proof.FaceProof
+
+
+def face_references(session: Session, *, retiree_id: int) -> list[face_proof.Reference]:
+    """The retiree's active face templates, decrypted, as references for :func:`prove_face`."""
+    rows = session.scalars(select(FaceTemplate).where(
+        FaceTemplate.retiree_id == retiree_id, FaceTemplate.status == TemplateStatus.ACTIVE))
+    return [face_proof.Reference(enrollment.decrypt_template(t), f"template:{t.id}",
+                                 aged=t.source == TemplateSource.ID_PHOTO_IMPORT) for t in rows]
+
+
+def prove_face(
+    frames: Sequence[decide.Frame],
+    references: Sequence[face_proof.Reference],
+    *,
+    actions: Sequence[str] = (),
+    nonce: str = "",
+    ttl_s: float = 180.0,
+) -> face_proof.FaceProof:
+    """Check a clip against references on the bounded face-work pool (see
+    ``certification.face_proof``); upload limits as for a certification."""
+    decide.check_upload_limits(frames)
+    return run_face_work(face_proof.check_face, frames, references, actions=actions,
+                         nonce=nonce, ttl_s=ttl_s)

@@ -22,6 +22,11 @@ class Permission(StrEnum):
     MANAGE_STAFF = "staff.manage"
     READ_REGIONS = "regions.read"
     TRIAGE_ALERTS = "alerts.triage"  # fraud alerts: see, assign, resolve, export
+    # Home care: the bureau supervises (providers, prices, rules, settlement), communities
+    # read their residents' care, providers deliver (their own orders and visits only).
+    SUPERVISE_HOMECARE = "homecare.supervise"
+    READ_HOMECARE = "homecare.read"
+    PROVIDE_HOMECARE = "homecare.provide"
 
 
 _ALL = frozenset(Permission)
@@ -36,13 +41,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_STAFF,
             Permission.READ_REGIONS,
             Permission.TRIAGE_ALERTS,
+            Permission.SUPERVISE_HOMECARE,
+            Permission.READ_HOMECARE,
         }
     ),
     Role.COMMUNITY_WORKER: frozenset(
-        {Permission.READ_RETIREES, Permission.WRITE_RETIREES, Permission.READ_REGIONS}
+        {Permission.READ_RETIREES, Permission.WRITE_RETIREES, Permission.READ_REGIONS,
+         Permission.READ_HOMECARE}
     ),
-    # Providers and academies see only their own clients/students (later issues), never the roster.
-    Role.PROVIDER_STAFF: frozenset({Permission.READ_REGIONS}),
+    # Providers and academies see only their own clients/students, never the roster.
+    Role.PROVIDER_STAFF: frozenset({Permission.READ_REGIONS, Permission.PROVIDE_HOMECARE}),
     Role.ACADEMY_STAFF: frozenset({Permission.READ_REGIONS}),
     # Merchants see no roster and no region tree: their own offers and orders (marketplace).
     Role.MERCHANT_STAFF: frozenset(),

@@ -170,6 +170,12 @@ def _embed_reference(image_bytes: bytes) -> tuple[Embedding, dict[str, float]]:
     return engine.embed(image, quality.face), dict(quality.measures)
 
 
+def embed_reference(image_bytes: bytes) -> tuple[Embedding, dict[str, float]]:
+    """A reference photo's embedding and quality measures (refused when not usable): for
+    other people's templates kept by other domains (a caregiver's face)."""
+    return _embed_reference(image_bytes)
+
+
 def enroll_photo(
     session: Session,
     *,

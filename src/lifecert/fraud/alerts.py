@@ -51,6 +51,7 @@ KIND_LABELS = {
     AlertKind.MARKET_NEAR_CAP: N_("A price near the cap, far above other offers"),
     AlertKind.MARKET_AFTER_CALL: N_("An order right after a reported call from the merchant"),
     AlertKind.MARKET_SPEND_SPIKE: N_("An elder spending far above their usual month"),
+    AlertKind.HOMECARE_VISIT: N_("Home-care visit anomaly"),
 }
 STATUS_LABELS = {
     AlertStatus.OPEN: N_("Open"),

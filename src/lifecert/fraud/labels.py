@@ -54,6 +54,10 @@ EVIDENCE_LABELS = {
     "floor": N_("Floor (yuan)"),
     "merchant": N_("Merchant"),
     "order_id": N_("Order no."),
+    "check": N_("Home-care rule"),
+    "provider": N_("Provider"),
+    "month": N_("Month"),
+    "visits": N_("Visits"),
 }
 CONTEXTS = {
     "enrollment": N_("Enrollment"),

@@ -32,6 +32,8 @@ class AlertKind(StrEnum):
     MARKET_NEAR_CAP = "market_near_cap"
     MARKET_AFTER_CALL = "market_after_call"
     MARKET_SPEND_SPIKE = "market_spend_spike"
+    # A home-care visit broke a rule (homecare.rules): not billable until an officer decides.
+    HOMECARE_VISIT = "homecare_visit"
 
 
 class Severity(StrEnum):

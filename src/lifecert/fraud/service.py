@@ -254,3 +254,17 @@ def _confirm_pair(session: Session, engine: object, first: int, second: int) -> 
         return False
     match = engine.compare(decrypt_template(a), decrypt_template(b))  # type: ignore[attr-defined]
     return bool(match.decision == "accept")
+
+
+def raise_homecare_alert(
+    session: Session,
+    *,
+    severity: str,
+    evidence: dict[str, object],
+    retiree_ids: list[int],
+    dedup_key: str,
+) -> Alert:
+    """An alert for home-care visits that broke a rule (``homecare.rules``), in the same triage
+    queue as every other fraud signal; the same finding extends the same alert."""
+    return raise_alert(session, kind=AlertKind.HOMECARE_VISIT, severity=Severity(severity),
+                       evidence=dict(evidence), retiree_ids=retiree_ids, dedup_key=dedup_key)

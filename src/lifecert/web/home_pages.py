@@ -14,6 +14,7 @@ from lifecert.organisation import service as organisation
 from lifecert.organisation.models import RegionLevel
 from lifecert.retirees import service as retirees
 from lifecert.web.dashboard_pages import render_dashboard
+from lifecert.web.homecare_pages import render_overview
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render
 
@@ -25,7 +26,9 @@ def home(request: Request, session: SessionDep) -> Response:
     actor = page_actor(request, session)
     if actor.role == Role.MERCHANT_STAFF:  # a merchant has one page: its offers and orders
         return RedirectResponse("/market", status_code=303)
-    if actor.role in (Role.PROVIDER_STAFF, Role.ACADEMY_STAFF):
+    if actor.role == Role.PROVIDER_STAFF:  # home care: the provider's orders and KPIs
+        return render_overview(request, session)
+    if actor.role == Role.ACADEMY_STAFF:
         regions = organisation.list_regions(session, actor=actor)
         communities = [r for r in regions if r.level == RegionLevel.COMMUNITY]
         paths = [r.path for r in regions]

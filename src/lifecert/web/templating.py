@@ -23,7 +23,7 @@ from lifecert.web import community_labels, formats, labels
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Pages that open the camera (the face check, the staff enrolment page).
-CAMERA_PAGES = frozenset({"m/check.html", "enroll.html"})
+CAMERA_PAGES = frozenset({"m/check.html", "enroll.html", "homecare/visit.html"})
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATE_DIR),

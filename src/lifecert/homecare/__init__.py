@@ -1,0 +1,1 @@
+"""Home-care supervision (居家养老服务监管)."""
