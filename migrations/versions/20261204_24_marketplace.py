@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('region_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('region_path', sa.String(length=255), nullable=False),
     sa.Column('categories', sa.JSON(), nullable=False),
+    sa.Column('homecare_provider_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('status', sa.Enum('applied', 'approved', 'refused', 'suspended', name='merchantstatus', native_enum=False, length=16), nullable=False),
     sa.Column('decided_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('decided_at', lifecert.core.db.UTCDateTime(timezone=True), nullable=True),
@@ -50,6 +51,7 @@ def upgrade() -> None:
     sa.Column('updated_at', lifecert.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['decided_by'], ['staff.id'], name=op.f('fk_market_merchant_decided_by_staff')),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_market_merchant_region_id_region')),
+    sa.ForeignKeyConstraint(['homecare_provider_id'], ['homecare_provider.id'], name=op.f('fk_market_merchant_homecare_provider_id_homecare_provider'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_market_merchant'))
     )
     with op.batch_alter_table('market_merchant', schema=None) as batch_op:

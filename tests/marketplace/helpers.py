@@ -10,10 +10,14 @@ from sqlalchemy.orm import Session
 from lifecert.certification.models import FamilyHelper, FamilyLink
 from lifecert.core.db import utcnow
 from lifecert.core.roles import Role
-from lifecert.marketplace import catalogue, merchants
-from lifecert.marketplace.models import Merchant, MerchantStatus, Offer
+from lifecert.homecare import visits as homecare_visits
+from lifecert.homecare.models import Caregiver, Visit
+from lifecert.marketplace import catalogue, merchants, visits
+from lifecert.marketplace.models import Merchant, MerchantStatus, Offer, Order
 from lifecert.organisation.models import Region, Staff
 from tests.builders import actor_of, admin_actor, make_staff
+from tests.certification.helpers import frames_of
+from tests.homecare.helpers import HOME, SEEDS, make_provider
 
 TODAY = date(2026, 12, 1)
 CATEGORIES = [
@@ -41,14 +45,25 @@ def licence() -> str:
     return f"91430100MA4L{next(_licences):06d}"
 
 
+CAREGIVERS: dict[int, Caregiver] = {}  # merchant id -> its provider's caregiver (fake face)
+
+
 def approved_merchant(
     session: Session, region: Region, *, name: str = "康乐家政",
     categories: tuple[str, ...] = ("cleaning", "repairs", "health_check", "travel",
                                    "health_products"),
 ) -> tuple[Merchant, Staff]:
+    """Home services need a licensed home-care provider: one is made with a caregiver."""
+    provider_id = None
+    if {"cleaning", "repairs"} & set(categories):
+        provider, caregiver, _manager, _item = make_provider(session, regions=[region])
+        provider_id = provider.id
     merchant = merchants.apply_merchant(session, name=name, licence_no=licence(),
                                         phone="073188000000", region=region,
-                                        category_codes=categories)
+                                        category_codes=categories,
+                                        homecare_provider_id=provider_id)
+    if provider_id is not None:
+        CAREGIVERS[merchant.id] = caregiver
     merchants.decide_merchant(session, actor=admin_actor(), merchant_id=merchant.id,
                               status=MerchantStatus.APPROVED)
     staff = make_staff(session, role=Role.MERCHANT_STAFF)
@@ -75,3 +90,27 @@ def family_contact(session: Session, retiree_id: int, phone: str = "13900000001"
                            confirmed_at=utcnow()))
     session.flush()
     return helper
+
+
+def prove_visit(session: Session, order: Order, staff: Staff, *, elder_seed: int = 1,
+                where: tuple[float, float] = HOME) -> Visit:
+    """The merchant assigns its caregiver, who checks in and out at the elder's home with the
+    fake face engine (the elder's face is ``elder_seed``): the home-care visit proof."""
+    caregiver = CAREGIVERS[order.merchant_id]
+    visit_id = visits.assign_worker(session, actor=actor_of(staff), order_id=order.id,
+                                    staff_id=caregiver.staff_id)
+    worker = actor_of(session.get_one(Staff, caregiver.staff_id))
+    visit = homecare_visits.issue_visit_challenge(session, actor=worker, visit_id=visit_id)
+    homecare_visits.check_in_visit(
+        session, actor=worker, visit_id=visit_id,
+        position=homecare_visits.Position(*where, accuracy_m=15),
+        worker_frames=frames_of(SEEDS[caregiver.id]), elder_frames=frames_of(elder_seed),
+        nonce=visit.challenge_nonce)
+    return homecare_visits.check_out_visit(
+        session, actor=worker, visit_id=visit_id,
+        position=homecare_visits.Position(*where, accuracy_m=15))
+
+
+def pin_home(session: Session, retiree_id: int) -> None:
+    homecare_visits.set_home_location(session, actor=admin_actor(), retiree_id=retiree_id,
+                                      latitude=HOME[0], longitude=HOME[1])

@@ -12,16 +12,19 @@ from sqlalchemy.orm import Session
 
 from lifecert.core.errors import Conflict
 from lifecert.fraud.models import Alert, AlertOutcome, AlertStatus
-from lifecert.marketplace import complaints, limits, orders, service
+from lifecert.marketplace import complaints, limits, orders, payouts
 from lifecert.marketplace.models import OrderStatus, Payment, PaymentKind, PaymentStatus
 from lifecert.marketplace.payments import DevGateway, set_gateway
 from lifecert.notifications.models import MessageKind, OutboxMessage
-from tests.builders import make_city, make_community, make_retiree
+from tests.builders import make_city, make_community
+from tests.certification.helpers import enrolled_retiree
 from tests.marketplace.helpers import (
     TODAY,
     approved_merchant,
     family_contact,
     offer,
+    pin_home,
+    prove_visit,
     seed_categories,
 )
 
@@ -32,7 +35,8 @@ def market(session: Session) -> dict[str, object]:
     city = make_city(session)
     community = make_community(session, city=city)
     merchant, staff = approved_merchant(session, city)
-    elder = make_retiree(session, community=community, name="周桂英")
+    elder = enrolled_retiree(session, face_seed=1, name="周桂英", community=community)
+    pin_home(session, elder.id)
     return {"city": city, "community": community, "merchant": merchant, "staff": staff,
             "elder": elder, "cleaning": offer(session, staff, city)}
 
@@ -54,7 +58,7 @@ def test_cancel_within_the_period_refunds_in_full(session: Session, market: dict
     assert _payments(session, order.id) == [("charge", "succeeded", 120),
                                             ("refund", "succeeded", 120)]
     # Nothing is paid out for a cancelled order, ever.
-    orders.pay_out_due(session, today=TODAY + timedelta(days=30))
+    payouts.pay_out_due(session, today=TODAY + timedelta(days=30))
     assert [k for k, _s, _a in _payments(session, order.id)] == ["charge", "refund"]
 
 
@@ -69,14 +73,15 @@ def test_no_cancel_after_the_period(session: Session, market: dict) -> None:
 def test_payout_only_after_the_period_and_a_proven_visit(session: Session, market: dict) -> None:
     order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
                                today=TODAY)
-    assert orders.pay_out_due(session, today=TODAY + timedelta(days=8))["unproven"] == 1
-    service.record_visit_proof(session, order_id=order.id, visit_ref="homecare:visit:1")
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=8))["unproven"] == 1
+    visit = prove_visit(session, order, market["staff"])
+    assert visit.billable, visit.evidence
     # Proven, but the elder may still cancel on day 7: nothing is paid yet.
-    assert orders.pay_out_due(session, today=TODAY + timedelta(days=7))["paid"] == 0
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=7))["paid"] == 0
     assert order.status == OrderStatus.PAID
-    assert orders.pay_out_due(session, today=TODAY + timedelta(days=8))["paid"] == 1
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=8))["paid"] == 1
     assert order.status == OrderStatus.PAID_OUT
-    assert orders.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 0  # once
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 0  # once
     assert _payments(session, order.id)[-1] == ("payout", "succeeded", 120)
 
 
@@ -90,12 +95,12 @@ def test_failed_charge_and_failed_payout(session: Session, market: dict) -> None
         other = offer(session, market["staff"], market["city"], price=150)
         order = orders.place_order(session, retiree=market["elder"], offer_id=other.id,
                                    today=TODAY)
-        service.record_visit_proof(session, order_id=order.id, visit_ref="homecare:visit:2")
-        assert orders.pay_out_due(session, today=TODAY + timedelta(days=8))["failed"] == 1
+        prove_visit(session, order, market["staff"])
+        assert payouts.pay_out_due(session, today=TODAY + timedelta(days=8))["failed"] == 1
         assert order.status == OrderStatus.PAID  # retried the next day
     finally:
         set_gateway(previous)
-    assert orders.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 1
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 1
     statuses = [s for k, s, _a in _payments(session, order.id) if k == "payout"]
     assert statuses == [PaymentStatus.FAILED.value, PaymentStatus.SUCCEEDED.value]
 
@@ -137,12 +142,12 @@ def test_open_alert_holds_the_payout_until_resolved(session: Session, market: di
     order = orders.place_order(session, retiree=elder, offer_id=trip.id, today=TODAY)
     order2 = orders.place_order(session, retiree=elder, offer_id=trip.id, today=TODAY)
     assert order.alert_rules == [] and order2.alert_rules == ["spend_spike"]
-    orders.record_fulfilment(session, order_id=order.id, reference="received")
-    counts = orders.pay_out_due(session, today=TODAY + timedelta(days=8))
+    orders.confirm_received(session, retiree_id=elder.id, order_id=order.id)
+    counts = payouts.pay_out_due(session, today=TODAY + timedelta(days=8))
     assert counts["held"] == 1 and order.status == OrderStatus.PAID
     alert = session.scalars(select(Alert)).one()
     alert.status, alert.outcome = AlertStatus.RESOLVED, AlertOutcome.FALSE_ALARM
-    assert orders.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 1
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=9))["paid"] == 1
 
 
 def test_complaint_goes_to_community_and_bureau_with_deadlines(
@@ -156,3 +161,23 @@ def test_complaint_goes_to_community_and_bureau_with_deadlines(
     assert row.region_path == market["community"].path
     payment = session.scalars(select(Payment).where(Payment.kind == PaymentKind.CHARGE)).first()
     assert payment is not None
+
+
+def test_a_visit_that_fails_its_proof_is_never_paid(session: Session, market: dict) -> None:
+    order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
+                               today=TODAY)
+    visit = prove_visit(session, order, market["staff"], elder_seed=77)  # someone else's face
+    assert not visit.billable
+    counts = payouts.pay_out_due(session, today=TODAY + timedelta(days=8))
+    assert counts["unproven"] == 1 and order.status == OrderStatus.PAID
+    assert order.fulfilled_at is None
+    with pytest.raises(Conflict):  # nor can the elder's tap stand in for the visit
+        orders.confirm_received(session, retiree_id=market["elder"].id, order_id=order.id)
+
+
+def test_visit_far_from_home_is_not_proof(session: Session, market: dict) -> None:
+    order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
+                               today=TODAY)
+    visit = prove_visit(session, order, market["staff"], where=(28.25, 112.96))  # 3 km away
+    assert not visit.billable
+    assert payouts.pay_out_due(session, today=TODAY + timedelta(days=8))["unproven"] == 1

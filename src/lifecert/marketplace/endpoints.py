@@ -50,7 +50,8 @@ def apply_merchant(body: MerchantApply, session: SessionDep, actor: CurrentActor
     region = get_region(session, actor=actor, region_id=body.region_id)
     row = merchants.apply_merchant(session, name=body.name, licence_no=body.licence_no,
                                    phone=body.phone, region=region,
-                                   category_codes=body.categories)
+                                   category_codes=body.categories,
+                                   homecare_provider_id=body.homecare_provider_id)
     return MerchantRead.model_validate(row)
 
 

@@ -15,6 +15,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor, ensure_in_scope, scope_filter
+from lifecert.homecare import service as homecare
 from lifecert.marketplace.models import (
     Complaint,
     MarketCategory,
@@ -65,7 +66,7 @@ def save_category(
 
 def apply_merchant(
     session: Session, *, name: str, licence_no: str, phone: str, region: Region,
-    category_codes: Sequence[str],
+    category_codes: Sequence[str], homecare_provider_id: int | None = None,
 ) -> Merchant:
     """A merchant's application; forbidden categories are refused outright, not left for the
     bureau to notice."""
@@ -80,9 +81,14 @@ def apply_merchant(
     if banned:
         raise InvalidInput("The marketplace does not sell {names}.",
                            params={"names": "、".join(banned)})
+    if any(c.home_service for c in wanted) and not (
+            homecare_provider_id and homecare.approved_provider(
+                session, provider_id=homecare_provider_id)):
+        raise InvalidInput("Home services are sold only by an approved home-care provider.")
     merchant = Merchant(name=name.strip()[:100], licence_no=licence, phone=phone[:20],
                         region_id=region.id, region_path=region.path,
-                        categories=[c.code for c in wanted])
+                        categories=[c.code for c in wanted],
+                        homecare_provider_id=homecare_provider_id)
     session.add(merchant)
     session.flush()
     audit.record(session, actor=None, action="market.merchant_applied",

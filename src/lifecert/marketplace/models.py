@@ -73,6 +73,10 @@ class Merchant(IdMixin, TimestampMixin, Base):
     region_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("region.id"), index=True)
     region_path: Mapped[str] = mapped_column(String(255), index=True)  # the bureau's scope
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)  # codes it may list in
+    # Home services are delivered by a licensed home-care provider's caregivers, whose visits
+    # are proven like the bureau's own (homecare.visits).
+    homecare_provider_id: Mapped[int | None] = mapped_column(
+        BigIntPK, ForeignKey("homecare_provider.id", ondelete="SET NULL"))
     status: Mapped[MerchantStatus] = mapped_column(
         str_enum(MerchantStatus, 16), default=MerchantStatus.APPLIED, index=True
     )

@@ -1,7 +1,7 @@
 """Orders: the elder buys at the total price shown, within their spending limit; the gateway
 charges; the cooling-off period allows a one-tap cancel with a full refund; family hears of
 big and repeated orders; the merchant is paid only after the period and only for a service
-that was proven to happen, and never while an anti-scam alert about it is open."""
+that was proven to happen (``payouts``), never while an anti-scam alert about it is open."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.marketplace import catalogue, family, limits, scam
 from lifecert.marketplace.models import (
     MarketCategory,
-    Merchant,
-    MerchantStatus,
     Order,
     OrderStatus,
     Payment,
@@ -26,12 +24,14 @@ from lifecert.marketplace.models import (
     PaymentStatus,
 )
 from lifecert.marketplace.payments import GatewayResult, get_gateway
-from lifecert.marketplace.policy import cooling_off_end, in_cooling_off, payout_due
+from lifecert.marketplace.policy import cooling_off_end, in_cooling_off
 from lifecert.organisation.models import Region
 from lifecert.retirees.models import Retiree, RetireeStatus
 
 
-def _payment(session: Session, order: Order, kind: PaymentKind, result: GatewayResult) -> Payment:
+def record_payment(
+    session: Session, order: Order, kind: PaymentKind, result: GatewayResult
+) -> Payment:
     row = Payment(order_id=order.id, kind=kind, amount=order.price, gateway_ref=result.reference,
                   status=PaymentStatus.SUCCEEDED if result.ok else PaymentStatus.FAILED,
                   error=result.error[:255])
@@ -61,7 +61,7 @@ def place_order(
     session.flush()
     result = get_gateway().charge(order_id=order.id, amount=order.price,
                                   payer=f"retiree:{retiree.id}")
-    _payment(session, order, PaymentKind.CHARGE, result)
+    record_payment(session, order, PaymentKind.CHARGE, result)
     if not result.ok:
         order.status = OrderStatus.PAYMENT_FAILED
         return order
@@ -99,7 +99,7 @@ def cancel_order(session: Session, *, retiree_id: int, order_id: int, today: dat
         Payment.status == PaymentStatus.SUCCEEDED))
     result = get_gateway().refund(order_id=order.id, amount=order.price,
                                   charge_ref=charge.gateway_ref if charge else "")
-    _payment(session, order, PaymentKind.REFUND, result)
+    record_payment(session, order, PaymentKind.REFUND, result)
     if not result.ok:
         raise Conflict("The refund did not go through. Please try again in a minute.")
     order.status, order.cancelled_at = OrderStatus.CANCELLED, utcnow()
@@ -130,33 +130,13 @@ def needs_visit(session: Session, order: Order) -> bool:
                                .where(MarketCategory.code == order.category_code)))
 
 
-def pay_out_due(session: Session, *, today: date) -> dict[str, int]:
-    """The daily payout run: orders past the cooling-off period whose service was proven, of
-    approved merchants without open alerts. Idempotent: a paid-out order is never paid again;
-    a held or failed one is retried the next day."""
-    counts = {"paid": 0, "held": 0, "unproven": 0, "failed": 0}
-    due = session.scalars(
-        select(Order).where(Order.status == OrderStatus.PAID,
-                            Order.cooling_off_until < today).order_by(Order.id)
-    ).all()
-    for order in due:
-        merchant = session.get_one(Merchant, order.merchant_id)
-        if not payout_due(order.placed_on, today):
-            continue
-        if order.fulfilled_at is None:
-            counts["unproven"] += 1
-        elif merchant.status != MerchantStatus.APPROVED or scam.payout_held(session, merchant.id):
-            counts["held"] += 1
-        else:
-            result = get_gateway().payout(order_id=order.id, amount=order.price,
-                                          merchant_ref=merchant.licence_no)
-            _payment(session, order, PaymentKind.PAYOUT, result)
-            if result.ok:
-                order.status, order.paid_out_at = OrderStatus.PAID_OUT, utcnow()
-                counts["paid"] += 1
-            else:
-                counts["failed"] += 1
-    return counts
+def confirm_received(session: Session, *, retiree_id: int, order_id: int) -> Order:
+    """The elder's own "received" for goods; home services are fulfilled only by a proven
+    visit (``marketplace.visits``), never by a tap."""
+    order = order_of_retiree(session, retiree_id=retiree_id, order_id=order_id)
+    if needs_visit(session, order):
+        raise Conflict("A home service is confirmed by the visit, not here.")
+    return record_fulfilment(session, order_id=order.id, reference="received")
 
 
 def rate_order(session: Session, *, retiree_id: int, order_id: int, stars: int) -> Order:

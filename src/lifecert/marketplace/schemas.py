@@ -41,6 +41,8 @@ class MerchantApply(BaseModel):
     phone: str = Field(default="", max_length=20)
     region_id: int
     categories: list[str] = Field(min_length=1, max_length=20)
+    homecare_provider_id: int | None = Field(
+        default=None, description="Required for home services: the licensed home-care provider.")
 
 
 class MerchantRead(BaseModel):
@@ -51,6 +53,7 @@ class MerchantRead(BaseModel):
     licence_no: str
     region_id: int
     categories: list[str]
+    homecare_provider_id: int | None
     status: MerchantStatus
     status_reason: str
 

@@ -1,6 +1,6 @@
-"""The marketplace's entry points for other domains and for staff: the visit proof that lets
-a home-service order be paid, call reports, and what a community worker sees (the open
-anti-scam alerts about elders of their communities, with the merchants' payouts held)."""
+"""The marketplace's entry points for staff and other domains: call reports, and what a
+community worker sees (the open anti-scam alerts about elders of their communities, with the
+merchants' payouts held)."""
 
 from __future__ import annotations
 
@@ -11,24 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
-from lifecert.core.errors import InvalidInput, NotFound
+from lifecert.core.errors import NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.fraud.models import Alert, AlertStatus
-from lifecert.marketplace import orders
 from lifecert.marketplace.models import CallReport, MarketAlert, Merchant, Order
 from lifecert.retirees.service import get_retiree
 
-__all__ = ["alerts_for_worker", "record_visit_proof", "report_call"]
-
-
-def record_visit_proof(session: Session, *, order_id: int, visit_ref: str) -> Order:
-    """Called when the home-care visit for a home-service order is proven (check-in and
-    check-out with GPS and the elder's live face): the order becomes payable after its
-    cooling-off period. ``visit_ref`` names the proof, e.g. ``homecare:visit:42``."""
-    if not visit_ref.startswith(("homecare:", "face:")):
-        raise InvalidInput("A visit proof must name its source.")
-    return orders.record_fulfilment(session, order_id=order_id, reference=visit_ref)
+__all__ = ["alerts_for_worker", "report_call"]
 
 
 def report_call(

@@ -13,7 +13,7 @@ from lifecert.core.db import session_scope
 def pay_out(day: str | None = None) -> dict[str, int]:
     """Daily: pay merchants for proven services whose cooling-off period is over; ``day`` (ISO)
     runs it as of a later date (the demo clock, tests). Idempotent."""
-    from lifecert.marketplace.orders import pay_out_due
+    from lifecert.marketplace.payouts import pay_out_due
     from lifecert.system.clock import scheduler_today
 
     with session_scope() as session:
