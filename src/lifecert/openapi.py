@@ -214,6 +214,8 @@ ROUTES: dict[tuple[str, str], str] = {
     "PNG, size-limited); the app serves it.",
     ("DELETE", "/api/v1/marketplace/offers/{offer_id}"): "Withdraw one of the merchant's offers.",
     ("GET", "/api/v1/marketplace/orders"): "The calling merchant's own orders (no ID numbers).",
+    ("POST", "/api/v1/marketplace/orders/{order_id}/visit"): "Assign a caregiver to a "
+    "home-service order; the home-care visit proof then runs on the caregiver's phone.",
     ("GET", "/api/v1/marketplace/complaints"): "Open complaints in the caller's regions, "
     "soonest deadline first.",
     ("POST", "/api/v1/marketplace/complaints/{complaint_id}/answer"): "Record what the "

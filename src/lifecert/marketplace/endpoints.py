@@ -9,7 +9,15 @@ from fastapi import APIRouter, UploadFile
 from lifecert.core.roles import Permission
 from lifecert.core.uploads import read_upload
 from lifecert.identity.deps import CurrentActor, SessionDep
-from lifecert.marketplace import catalogue, complaints, limits, merchants, orders, service
+from lifecert.marketplace import (
+    catalogue,
+    complaints,
+    limits,
+    merchants,
+    orders,
+    service,
+    visits,
+)
 from lifecert.marketplace.policy import MAX_PHOTO_BYTES
 from lifecert.marketplace.schemas import (
     CallReportCreate,
@@ -25,6 +33,7 @@ from lifecert.marketplace.schemas import (
     OfferCreate,
     OfferRead,
     OrderRead,
+    WorkerAssign,
 )
 from lifecert.organisation.service import get_region
 from lifecert.retirees.service import get_retiree
@@ -100,6 +109,15 @@ def my_orders(session: SessionDep, actor: CurrentActor) -> list[OrderRead]:
     merchant = merchants.merchant_of(session, actor=actor)
     rows = orders.merchant_orders(session, merchant_id=merchant.id)
     return [OrderRead.model_validate(o) for o in rows]
+
+
+@router.post("/orders/{order_id}/visit", status_code=201)
+def assign_worker(
+    order_id: int, body: WorkerAssign, session: SessionDep, actor: CurrentActor
+) -> dict[str, int]:
+    """Send a caregiver; the visit is then proven on the caregiver's phone (home care)."""
+    return {"visit_id": visits.assign_worker(session, actor=actor, order_id=order_id,
+                                             staff_id=body.staff_id)}
 
 
 @router.get("/complaints", response_model=list[ComplaintRead])

@@ -140,3 +140,7 @@ class LimitRead(BaseModel):
     retiree_id: int
     monthly_limit: int
     status: LimitStatus
+
+
+class WorkerAssign(BaseModel):
+    staff_id: int = Field(description="A caregiver of the merchant's home-care provider.")

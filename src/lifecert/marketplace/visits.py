@@ -12,13 +12,14 @@ from lifecert.audit import service as audit
 from lifecert.core.errors import Conflict, InvalidInput, NotFound
 from lifecert.core.scoping import Actor
 from lifecert.homecare import service as homecare
+from lifecert.homecare.service import Visit
 from lifecert.marketplace import merchants, orders
 from lifecert.marketplace.models import Order, OrderStatus
 
 ORDER_KIND = "market"
 
 
-def visit_of(session: Session, order: Order) -> object | None:
+def visit_of(session: Session, order: Order) -> Visit | None:
     return homecare.visit_for_order(session, order_kind=ORDER_KIND, order_id=order.id)
 
 
@@ -57,3 +58,8 @@ def sync_visit(session: Session, order: Order) -> bool:
         return False
     orders.record_fulfilment(session, order_id=order.id, reference=f"homecare:visit:{visit.id}")
     return True
+
+
+def visit_proven(session: Session, order: Order) -> bool:
+    """Read-only: whether the order's visit is proven (the elder's page shows it)."""
+    return order.fulfilled_at is not None or homecare.proven(visit_of(session, order))

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from lifecert.core.errors import LifeCertError, NotFound
 from lifecert.core.roles import Role
 from lifecert.core.scoping import Actor
+from lifecert.homecare import service as homecare
+from lifecert.homecare.labels import visit_state_label
 from lifecert.identity.deps import SessionDep, verify_form_csrf
-from lifecert.marketplace import catalogue, complaints, merchants, orders, service
+from lifecert.marketplace import catalogue, complaints, merchants, orders, service, visits
 from lifecert.marketplace.models import MerchantStatus
 from lifecert.organisation.models import Region
 from lifecert.web.market_labels import GLOBALS
@@ -32,10 +34,17 @@ def _merchant_page(request: Request, session: SessionDep, actor: Actor, *, error
     allowed = [c for c in merchants.categories(session) if c.code in merchant.categories]
     regions = session.scalars(select(Region).where(Region.path.startswith(merchant.region_path))
                               .order_by(Region.path).limit(200)).all()
+    caregivers = (homecare.caregivers_of(session, provider_id=merchant.homecare_provider_id)
+                  if merchant.homecare_provider_id else [])
+    rows = orders.merchant_orders(session, merchant_id=merchant.id)
     return render(request, "market_merchant.html", status_code=status_code, merchant=merchant,
+                  caregivers=caregivers,
+                  states={o.id: visit_state_label(v) for o in rows
+                          if (v := visits.visit_of(session, o)) is not None},
+                  home={c.code for c in allowed if c.home_service},
                   categories=allowed, regions=regions,
                   offers=catalogue.merchant_offers(session, actor=actor),
-                  orders=orders.merchant_orders(session, merchant_id=merchant.id),
+                  orders=rows,
                   error=error, form=form or {}, done=request.query_params.get("done", ""))
 
 
@@ -76,6 +85,17 @@ def create_offer(
         return _merchant_page(request, session, actor, error=exc.translated(), form=form,
                               status_code=exc.status_code)
     return RedirectResponse("/market?done=listed", status_code=303)
+
+
+@router.post("/market/orders/{order_id}/assign")
+def assign_worker(
+    request: Request, session: SessionDep, order_id: int,
+    staff_id: Annotated[int, Form()], csrf: Annotated[str, Form()] = "",
+) -> Response:
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    visits.assign_worker(session, actor=actor, order_id=order_id, staff_id=staff_id)
+    return RedirectResponse("/market?done=assigned", status_code=303)
 
 
 @router.post("/market/merchants/{merchant_id}/decision")

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.core.errors import LifeCertError
 from lifecert.identity.deps import SessionDep, verify_form_csrf
-from lifecert.marketplace import catalogue, complaints, limits, merchants, orders
+from lifecert.marketplace import catalogue, complaints, limits, merchants, orders, visits
 from lifecert.marketplace.policy import COMPLAINT_REASONS, cooling_off_end
 from lifecert.organisation.models import Region
 from lifecert.system.clock import scheduler_today
@@ -95,6 +95,7 @@ def my_order(request: Request, session: SessionDep, order_id: int) -> HTMLRespon
     return render(request, "m/market_order.html", order=order,
                   can_cancel=orders.can_cancel(order, today),
                   needs_visit=orders.needs_visit(session, order),
+                  visit_done=visits.visit_proven(session, order),
                   done=request.query_params.get("done", ""))
 
 
@@ -107,6 +108,16 @@ def cancel(
     orders.cancel_order(session, retiree_id=retiree.id, order_id=order_id,
                         today=scheduler_today(session))
     return RedirectResponse(f"/m/market/orders/{order_id}?done=cancelled", status_code=303)
+
+
+@router.post("/orders/{order_id}/received")
+def received(
+    request: Request, session: SessionDep, order_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    verify_form_csrf(request, csrf)
+    retiree = own_retiree(request, session)
+    orders.confirm_received(session, retiree_id=retiree.id, order_id=order_id)
+    return RedirectResponse(f"/m/market/orders/{order_id}?done=received", status_code=303)
 
 
 @router.post("/orders/{order_id}/rate")
