@@ -11,7 +11,7 @@ from lifecert.certification.models import FamilyHelper, FamilyLink
 from lifecert.core.db import utcnow
 from lifecert.core.roles import Role
 from lifecert.homecare import visits as homecare_visits
-from lifecert.homecare.models import Caregiver, Visit
+from lifecert.homecare.models import Visit
 from lifecert.marketplace import catalogue, merchants, visits
 from lifecert.marketplace.models import Merchant, MerchantStatus, Offer, Order
 from lifecert.organisation.models import Region, Staff
@@ -45,7 +45,8 @@ def licence() -> str:
     return f"91430100MA4L{next(_licences):06d}"
 
 
-CAREGIVERS: dict[int, Caregiver] = {}  # merchant id -> its provider's caregiver (fake face)
+# merchant id -> (caregiver id, staff id) of its provider's caregiver (fake face)
+CAREGIVERS: dict[int, tuple[int, int]] = {}
 
 
 def approved_merchant(
@@ -63,7 +64,7 @@ def approved_merchant(
                                         category_codes=categories,
                                         homecare_provider_id=provider_id)
     if provider_id is not None:
-        CAREGIVERS[merchant.id] = caregiver
+        CAREGIVERS[merchant.id] = (caregiver.id, caregiver.staff_id)
     merchants.decide_merchant(session, actor=admin_actor(), merchant_id=merchant.id,
                               status=MerchantStatus.APPROVED)
     staff = make_staff(session, role=Role.MERCHANT_STAFF)
@@ -96,15 +97,15 @@ def prove_visit(session: Session, order: Order, staff: Staff, *, elder_seed: int
                 where: tuple[float, float] = HOME) -> Visit:
     """The merchant assigns its caregiver, who checks in and out at the elder's home with the
     fake face engine (the elder's face is ``elder_seed``): the home-care visit proof."""
-    caregiver = CAREGIVERS[order.merchant_id]
+    caregiver_id, worker_staff_id = CAREGIVERS[order.merchant_id]
     visit_id = visits.assign_worker(session, actor=actor_of(staff), order_id=order.id,
-                                    staff_id=caregiver.staff_id)
-    worker = actor_of(session.get_one(Staff, caregiver.staff_id))
+                                    staff_id=worker_staff_id)
+    worker = actor_of(session.get_one(Staff, worker_staff_id))
     visit = homecare_visits.issue_visit_challenge(session, actor=worker, visit_id=visit_id)
     homecare_visits.check_in_visit(
         session, actor=worker, visit_id=visit_id,
         position=homecare_visits.Position(*where, accuracy_m=15),
-        worker_frames=frames_of(SEEDS[caregiver.id]), elder_frames=frames_of(elder_seed),
+        worker_frames=frames_of(SEEDS[caregiver_id]), elder_frames=frames_of(elder_seed),
         nonce=visit.challenge_nonce)
     return homecare_visits.check_out_visit(
         session, actor=worker, visit_id=visit_id,
