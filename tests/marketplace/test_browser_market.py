@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from lifecert.certification.access import issue_invitation
 from lifecert.core.db import build_engine
 from lifecert.marketplace import payouts
-from lifecert.marketplace.models import Order, OrderStatus, Payment, PaymentKind, PaymentStatus
+from lifecert.marketplace.models import (
+    Complaint,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+)
 from lifecert.notifications.models import MessageKind, OutboxMessage
 from lifecert.organisation.models import Staff
 from tests.builders import make_city, make_community
@@ -31,7 +38,8 @@ from tests.marketplace.helpers import (
     prove_visit,
     seed_categories,
 )
-from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, screenshot_dir, serving
+from tests.web.test_browser_phone import AXE, _axe
 
 pytestmark = pytest.mark.browser
 FAMILY_PHONE = "13900000077"
@@ -95,7 +103,9 @@ def test_buy_prove_visit_payout_cancel_refund_family_told(server: dict[str, obje
             executable_path=chromium(), headless=True, args=BROWSER_ARGS
         )
         try:
-            phone = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+            context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+            context.add_init_script(path=str(AXE))  # an init script: the CSP cannot block it
+            phone = context.new_page()
             phone.goto(f"{base}/m/i/{server['token']}")
             phone.get_by_role("link", name="放心购物").click()
             phone.wait_for_url("**/m/market")
@@ -155,10 +165,27 @@ def test_buy_prove_visit_payout_cancel_refund_family_told(server: dict[str, obje
             assert phone.inner_text("#order-status") == "已完成"
             assert phone.get_by_role("button", name="取消订单，退回 120 元").count() == 0
 
-            # 6. Stars in large buttons.
+            # 6. Every marketplace phone page: no serious accessibility problem, large type.
+            for path in ("/m/market", "/m/market/c/cleaning", f"/m/market/orders/{cleaning.id}",
+                         f"/m/market/orders/{cleaning.id}/complain", "/m/market/orders"):
+                phone.goto(f"{base}{path}")
+                name = "market" + path.replace("/", "_")
+                phone.screenshot(path=str(screenshot_dir() / f"{name}.png"), full_page=True)
+                assert _axe(phone) == [], path
+                font = phone.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
+                assert font >= 20, (path, font)
+
+            # 7. Stars in large buttons; a complaint in large icons goes to the community.
+            phone.goto(f"{base}/m/market/orders/{cleaning.id}")
             phone.get_by_role("button", name="5 颗星").click()
             phone.wait_for_url("**?done=rated")
             assert _order(server, "两小时家庭保洁").rating == 5
+            phone.get_by_role("link", name="向社区投诉").click()
+            phone.get_by_role("button", name="被要求加钱").click()
+            phone.wait_for_url("**?done=complained")
+            with Session(server["engine"]) as session:  # type: ignore[arg-type]
+                complaint = session.scalars(select(Complaint)).one()
+                assert (complaint.reason, complaint.order_id) == ("overcharged", cleaning.id)
             refunds = [p for p in _payments(server, repair.id) if p[0] == PaymentKind.REFUND]
             assert refunds == [("refund", PaymentStatus.SUCCEEDED.value, 150)]
         finally:
