@@ -144,3 +144,34 @@ def test_bureau_suspends_and_offers_disappear(session: Session, client: TestClie
     client.cookies.clear()
     client.get(f"/m/i/{token}")
     assert "家政保洁" not in client.get("/m/market").text
+
+
+def test_worker_proposes_limit_elder_agrees_on_phone_then_refused_politely(
+    session: Session, client: TestClient
+) -> None:
+    s = _setup(session)
+    item = offer(session, s["staff"], s["city"], price=120)
+    elder = make_retiree(session, community=s["community"])
+    worker = make_staff(session, role=Role.COMMUNITY_WORKER, regions=[s["community"]])
+    token = issue_invitation(session, actor=None, retiree_id=elder.id)
+    session.commit()
+    login(client, worker.username)
+    csrf = csrf_of(client.get("/market").text)
+    done = client.post("/market/limits", data={"retiree_id": elder.id, "monthly_limit": 100,
+                                               "csrf": csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    called = client.post("/market/calls", data={"retiree_id": elder.id,
+                                                "merchant_id": s["merchant"].id,
+                                                "hours_ago": 2, "csrf": csrf})
+    assert called.status_code == 200
+
+    client.cookies.clear()
+    client.get(f"/m/i/{token}")
+    market = client.get("/m/market")
+    assert "100 元" in market.text and 'id="limit"' in market.text
+    phone_csrf = csrf_of(market.text)
+    limit_id = int(market.text.split("/m/market/limits/", 1)[1].split('"', 1)[0])
+    client.post(f"/m/market/limits/{limit_id}", data={"agree": "1", "csrf": phone_csrf})
+    refused = client.post(f"/m/market/offers/{item.id}/buy", data={"csrf": phone_csrf})
+    assert refused.status_code == 409 and "每月 100 元的上限" in refused.text
+    assert session.scalars(select(orders.Order)).all() == []

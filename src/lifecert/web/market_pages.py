@@ -5,21 +5,33 @@ bureau approves or suspends them). Offer photos are served from here."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from lifecert.core.db import utcnow
 from lifecert.core.errors import LifeCertError, NotFound
-from lifecert.core.roles import Role
+from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor
 from lifecert.homecare import service as homecare
 from lifecert.homecare.labels import visit_state_label
 from lifecert.identity.deps import SessionDep, verify_form_csrf
-from lifecert.marketplace import catalogue, complaints, merchants, orders, service, visits
+from lifecert.marketplace import (
+    catalogue,
+    complaints,
+    limits,
+    merchants,
+    orders,
+    service,
+    visits,
+)
 from lifecert.marketplace.models import MerchantStatus
 from lifecert.organisation.models import Region
+from lifecert.retirees.service import get_retiree
+from lifecert.system.clock import scheduler_today
 from lifecert.web.market_labels import GLOBALS
 from lifecert.web.pages import page_actor
 from lifecert.web.templating import render, templates
@@ -58,7 +70,8 @@ def market_home(request: Request, session: SessionDep) -> HTMLResponse:
                   complaints=complaints.complaints_in_scope(session, actor=actor),
                   merchants=merchants.list_merchants(session, actor=actor),
                   bureau=actor.role in (Role.PLATFORM_ADMIN, Role.BUREAU_OFFICER),
-                  statuses=list(MerchantStatus)[1:], done=request.query_params.get("done", ""))
+                  statuses=list(MerchantStatus)[1:], today=scheduler_today(session),
+                  done=request.query_params.get("done", ""))
 
 
 @router.post("/market/offers")
@@ -120,6 +133,34 @@ def answer_complaint(
     actor = page_actor(request, session)
     complaints.answer_complaint(session, actor=actor, complaint_id=complaint_id, answer=answer)
     return RedirectResponse("/market?done=answered", status_code=303)
+
+
+@router.post("/market/limits")
+def propose_limit(
+    request: Request, session: SessionDep, retiree_id: Annotated[int, Form()],
+    monthly_limit: Annotated[int, Form(ge=1, le=100_000)], csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A worker proposes a limit (e.g. asked by family); the elder agrees on their phone."""
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    get_retiree(session, actor=actor, retiree_id=retiree_id, permission=Permission.WRITE_RETIREES)
+    limits.propose_limit(session, retiree_id=retiree_id, monthly_limit=monthly_limit,
+                         staff_id=actor.staff_id or None)
+    return RedirectResponse("/market?done=limit", status_code=303)
+
+
+@router.post("/market/calls")
+def report_call(
+    request: Request, session: SessionDep, retiree_id: Annotated[int, Form()],
+    merchant_id: Annotated[int, Form()], hours_ago: Annotated[int, Form(ge=0, le=720)] = 0,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """"The merchant phoned me", as the elder or family told the worker."""
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    service.report_call(session, actor=actor, retiree_id=retiree_id, merchant_id=merchant_id,
+                        called_at=utcnow() - timedelta(hours=hours_ago))
+    return RedirectResponse("/market?done=call", status_code=303)
 
 
 @router.get("/market/photos/{offer_id}")
