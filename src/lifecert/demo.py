@@ -18,6 +18,7 @@ from lifecert.community.demo import seed_demo_community
 from lifecert.dashboards.history import add_certification_history
 from lifecert.dashboards.rates import backfill_rates
 from lifecert.fraud.demo import seed_demo_alerts
+from lifecert.homecare.demo import seed_demo_homecare
 from lifecert.life_signals.demo import seed_demo_life_signals
 from lifecert.marketplace.demo import seed_demo_marketplace
 from lifecert.notifications.demo import seed_demo_notifications
@@ -74,6 +75,7 @@ def build_demo(
     seed_demo_alerts(session, demo)
     seed_demo_services(session, demo, today=today or date.today())
     seed_demo_life_signals(session, demo, today=today or date.today(), seed=seed)
+    seed_demo_homecare(session, demo, today=today or date.today())
     seed_demo_marketplace(session, demo, today=today or date.today())
     return demo
 
@@ -107,6 +109,8 @@ def walkthrough(base: str, retiree: Retiree | None, phone_link: str) -> list[str
         "   worker: the community dashboard, who needs a visit, events, reminders.",
         "   bureau / district: the city or district dashboard, drill-down, exports.",
         "   admin: regions and alerts, and the demo clock.",
+        "   provider: home care (orders, visits, KPIs); caregivers carer11, carer12 open a"
+        " visit's phone page from there.",
         "   merchant: a marketplace merchant's offers and orders (worker/bureau: /market).",
         f"2. Demo retiree: {who}.",
         f"   Enroll your own face with the laptop camera: {base}/retirees/"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from lifecert.core.errors import Conflict, PermissionDenied
 from lifecert.core.roles import Role
-from lifecert.homecare import settlement
+from lifecert.homecare import kpis, settlement
 from lifecert.homecare.models import Visit
 from lifecert.system.clock import local_zone
 from tests.builders import actor_of, make_staff
@@ -70,6 +70,6 @@ def test_month_total_matches_hand_checked_sum(session: Session) -> None:
     assert sorted(r[-1] for r in rows[1:-1]) == ["150.00", "65.00"]
     with pytest.raises(Conflict):
         settlement.prepare_settlement(session, actor=preparer, month="2026-11")
-    kpis = settlement.provider_kpis(session, actor=signer, month="2026-11")
-    a_row = next(k for k in kpis if k["provider"] == s.provider.name)
+    rows = kpis.provider_kpis(session, actor=signer, month="2026-11")
+    a_row = next(k for k in rows if k["provider"] == s.provider.name)
     assert a_row["billable"] == 3 and a_row["completed"] == 5 and a_row["anomalies"] == 2

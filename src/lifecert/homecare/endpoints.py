@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -15,7 +15,7 @@ from lifecert.core.errors import InvalidInput, PayloadTooLarge
 from lifecert.core.settings import get_settings
 from lifecert.core.uploads import check_image_header
 from lifecert.core.workpool import reserve_face_work
-from lifecert.homecare import access, orders, providers, service, settlement, visits
+from lifecert.homecare import access, kpis, orders, providers, service, settlement, visits
 from lifecert.homecare.models import ProviderStatus
 from lifecert.identity.deps import CurrentActor, SessionDep
 
@@ -165,9 +165,10 @@ def confirm(visit_id: int, session: SessionDep, actor: CurrentActor) -> dict[str
 
 
 @router.get("/kpis")
-def kpis(session: SessionDep, actor: CurrentActor, month: str,
-         region: str = "") -> list[dict[str, Any]]:
-    return settlement.provider_kpis(session, actor=actor, month=month, region_path=region)
+def provider_kpis(session: SessionDep, actor: CurrentActor,
+                  month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+                  region: str = "") -> list[dict[str, Any]]:
+    return kpis.provider_kpis(session, actor=actor, month=month, region_path=region)
 
 
 @router.post("/settlements", status_code=201)

@@ -270,3 +270,24 @@ class Settlement(IdMixin, TimestampMixin, Base):
     prepared_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
     signed_by: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("staff.id"))
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class KpiRollup(Base):
+    """A month's visit counts per provider and community, rebuilt set-based by every rules run
+    over the month (nightly, and before settlement): the KPI page reads these few rows instead
+    of a million visits."""
+
+    __tablename__ = "homecare_kpi"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    provider_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    region_path: Mapped[str] = mapped_column(String(255), primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    checked_in: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    billable: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
+    disputes: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    rating_n: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

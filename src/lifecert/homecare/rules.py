@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from lifecert.fraud import service as fraud
 from lifecert.fraud.models import DeathRecord, DeathStatus
+from lifecert.homecare import kpis
 from lifecert.homecare.models import (
     Absence,
     Anomaly,
@@ -150,11 +151,14 @@ def run_rules(session: Session, *, visit_ids: Sequence[int] | None = None,
         known = exists().where(Anomaly.visit_id == Visit.id, Anomaly.rule == rule.code)
         rows = select(Visit.id, literal(rule.code), Visit.provider_id, Visit.retiree_id,
                       literal(label), true()).where(scope, condition(rule.threshold), not_(known))
-        result = session.execute(insert(Anomaly).from_select(
+        result = session.connection().execute(insert(Anomaly).from_select(
             ["visit_id", "rule", "provider_id", "retiree_id", "month", "is_open"], rows))
-        hits[rule.code] = max(getattr(result, "rowcount", 0) or 0, 0)
+        hits[rule.code] = max(result.rowcount or 0, 0)
     raise_alerts(session)
     refresh_billable(session, visit_ids=visit_ids, month=month)
+    if month is not None:
+        kpis.refresh_kpis(session, month=month, start=month_bounds(month)[0],
+                          end=month_bounds(month)[1])
     return {code: n for code, n in hits.items() if n}
 
 

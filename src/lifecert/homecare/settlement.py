@@ -1,4 +1,4 @@
-"""Monthly settlement (four eyes) and the providers' KPIs, all set-based SQL.
+"""Monthly settlement (four eyes), set-based SQL.
 
 Preparing a month first runs every rule over it (nothing unflagged is paid), then sums the
 billable visits × the bureau's price copied on each visit, per provider and service. A second
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
@@ -19,9 +19,8 @@ from lifecert.core.errors import Conflict, NotFound, PermissionDenied
 from lifecert.core.i18n import gettext
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
-from lifecert.homecare import access, rules
+from lifecert.homecare import rules
 from lifecert.homecare.models import (
-    Anomaly,
     Provider,
     Settlement,
     SettlementStatus,
@@ -109,32 +108,3 @@ def settlement_csv(session: Session, *, actor: Actor, settlement_id: int) -> byt
     audit.record(session, actor=actor, action="homecare.settlement_exported",
                  target_type="settlement", target_id=settlement.id)
     return csv_bytes(rows)
-
-
-def provider_kpis(session: Session, *, actor: Actor, month: str,
-                  region_path: str = "") -> list[dict[str, Any]]:
-    """Per provider for a month (by scheduled start): visits, checked in, completed, billable,
-    visits with an open anomaly, disputes, average rating. A provider sees its own row;
-    officers the visits of their regions (``region_path`` drills down)."""
-    start, end = rules.month_bounds(month)
-    completed = Visit.status == VisitStatus.COMPLETED
-    flagged = exists().where(Anomaly.visit_id == Visit.id, Anomaly.is_open.is_(True))
-    stmt = (select(Provider.id, Provider.name, func.count(Visit.id),
-                   func.sum(case((completed, 1), else_=0)),
-                   func.sum(case((Visit.billable.is_(True), 1), else_=0)),
-                   func.sum(case((Visit.elder_response == "disputed", 1), else_=0)),
-                   func.avg(Visit.rating), func.sum(case((flagged, 1), else_=0)),
-                   func.sum(case((Visit.checkin_at.is_not(None), 1), else_=0)))
-            .join(Visit, Visit.provider_id == Provider.id)
-            .where(Visit.scheduled_start >= start, Visit.scheduled_start < end,
-                   access.visit_filter(session, actor))
-            .group_by(Provider.id, Provider.name).order_by(Provider.name))
-    if region_path:
-        stmt = stmt.where(Visit.region_path.startswith(region_path, autoescape=True))
-    return [{"provider_id": pid, "provider": name, "visits": int(n or 0),
-             "completed": int(done or 0), "billable": int(paid or 0),
-             "disputes": int(disputes or 0),
-             "rating": round(float(rating), 2) if rating is not None else None,
-             "anomalies": int(flags or 0), "checked_in": int(checked or 0)}
-            for pid, name, n, done, paid, disputes, rating, flags, checked in
-            session.execute(stmt).all()]

@@ -1,6 +1,6 @@
 """Demo data for the marketplace: the bureau's categories and caps (finance and investment
-forbidden), a home-service merchant that is a licensed home-care provider (login
-``merchant``), a clinic, a travel agency, an application waiting for the bureau, offers across
+forbidden), a home-service merchant that is the demo's licensed home-care provider (login
+``merchant``; its caregivers prove the visits), a clinic, a travel agency, an application waiting for the bureau, offers across
 the city, and orders of elders of the demo worker's first community: one in its cooling-off
 period, one cancelled with its refund, one complained about, and a spending spike that raised
 an alert (so the worker's and the bureau's pages have something to show)."""
@@ -17,6 +17,7 @@ from lifecert.core.errors import LifeCertError
 from lifecert.core.roles import Role
 from lifecert.core.scoping import Actor
 from lifecert.homecare import providers
+from lifecert.homecare import service as homecare
 from lifecert.homecare.models import ProviderStatus
 from lifecert.marketplace import catalogue, complaints, merchants, orders
 from lifecert.marketplace.models import Merchant, MerchantStatus
@@ -53,11 +54,16 @@ MERCHANTS = [  # name, licence, categories, offers: (category, title, descriptio
 
 
 def _setup_merchants(session: Session, demo: DemoCity) -> dict[str, Merchant]:
-    provider = providers.create_provider(session, actor=ADMIN, name="康乐家政服务中心",
-                                         licence_no="HN-HC-2026-0001",
-                                         region_ids=[demo.city.id])
-    providers.decide_provider(session, actor=ADMIN, provider_id=provider.id,
-                              status=ProviderStatus.APPROVED)
+    # The home-care demo's first provider (its caregivers carer11, carer12) sells its home
+    # services here too; a demo without home care gets a provider of its own.
+    known = {p.name: p for p in homecare.visible_providers(session, actor=ADMIN)}
+    provider = known.get("康乐居家养老服务中心")
+    if provider is None:
+        provider = providers.create_provider(session, actor=ADMIN, name="康乐居家养老服务中心",
+                                             licence_no="HN-HC-2026-0001",
+                                             region_ids=[demo.city.id])
+        providers.decide_provider(session, actor=ADMIN, provider_id=provider.id,
+                                  status=ProviderStatus.APPROVED)
     made: dict[str, Merchant] = {}
     for name, licence, cats, offers in MERCHANTS:
         merchant = merchants.apply_merchant(

@@ -34,7 +34,7 @@ def assign_worker(session: Session, *, actor: Actor, order_id: int, staff_id: in
     provider_id = merchant.homecare_provider_id
     if provider_id is None or staff_id not in dict(
             homecare.caregivers_of(session, provider_id=provider_id)):
-        raise InvalidInput("Choose one of your caregivers with an enrolled face.")
+        raise InvalidInput("Choose one of your caregivers.")
     visit = homecare.create_visit(session, order_kind=ORDER_KIND, order_id=order.id,
                                   worker_staff_id=staff_id, retiree_id=order.retiree_id,
                                   provider_id=provider_id, service_code=order.category_code,

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from lifecert.core.db import utcnow
 from lifecert.core.settings import get_settings
-from lifecert.homecare import access, orders, providers, settlement
+from lifecert.homecare import access, kpis, orders, providers
 from lifecert.homecare.labels import visit_state_label
 from lifecert.identity.deps import SessionDep
 from lifecert.retirees.models import Retiree
@@ -30,7 +30,7 @@ def render_overview(request: Request, session: SessionDep) -> HTMLResponse:
                      "state": visit_state_label(visit)})
     caregiver = access.caregiver_of(session, actor)
     return render(request, "homecare/overview.html", rows=rows, month=month,
-                  kpis=settlement.provider_kpis(session, actor=actor, month=month),
+                  kpis=kpis.provider_kpis(session, actor=actor, month=month),
                   caregiver=caregiver,
                   provider=providers.get_provider(session, provider_id=caregiver.provider_id)
                   if caregiver else None)
