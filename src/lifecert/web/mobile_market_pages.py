@@ -18,6 +18,7 @@ from lifecert.organisation.models import Region
 from lifecert.system.clock import scheduler_today
 from lifecert.web.market_labels import GLOBALS
 from lifecert.web.mobile_pages import _retiree as own_retiree
+from lifecert.web.mobile_service_pages import _helper_link as helper_link
 from lifecert.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False, prefix="/m/market")
@@ -150,6 +151,28 @@ def complain(
                               reason=reason if reason in COMPLAINT_REASONS else "",
                               text=text, today=scheduler_today(session))
     return RedirectResponse(f"/m/market/orders/{order_id}?done=complained", status_code=303)
+
+
+@router.get("/helper/{retiree_id}/limit", response_class=HTMLResponse)
+def helper_limit_page(request: Request, session: SessionDep, retiree_id: int) -> HTMLResponse:
+    """A verified family helper proposes a monthly limit for a linked elder."""
+    elder = helper_link(request, session, retiree_id)
+    return render(request, "m/market_limit.html", elder=elder,
+                  pending=limits.pending_limit(session, retiree_id=elder.id),
+                  active=limits.active_limit(session, retiree_id=elder.id),
+                  done=request.query_params.get("done", ""))
+
+
+@router.post("/helper/{retiree_id}/limit")
+def helper_limit(
+    request: Request, session: SessionDep, retiree_id: int,
+    monthly_limit: Annotated[int, Form(ge=1, le=100_000)], csrf: Annotated[str, Form()] = "",
+) -> Response:
+    verify_form_csrf(request, csrf)
+    elder = helper_link(request, session, retiree_id)
+    limits.propose_limit(session, retiree_id=elder.id, monthly_limit=monthly_limit,
+                         helper_id=int(request.session["helper_id"]))
+    return RedirectResponse(f"/m/market/helper/{elder.id}/limit?done=proposed", status_code=303)
 
 
 @router.post("/limits/{limit_id}")
