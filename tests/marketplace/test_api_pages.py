@@ -123,6 +123,17 @@ def test_photo_checked_and_served(session: Session, client: TestClient) -> None:
     assert ok.status_code == 200, ok.text
     served = client.get(f"/market/photos/{item.id}")
     assert served.status_code == 200 and served.content == photo
+    page = client.get("/market")
+    too_big = client.post(f"/market/offers/{item.id}/photo",
+                          files={"photo": ("b.png", b"\x89PNG" + b"0" * (3 << 20), "image/png")},
+                          data={"csrf": csrf_of(page.text)})
+    assert too_big.status_code == 413
+    other = noise_photo(seed=2)
+    done = client.post(f"/market/offers/{item.id}/photo",
+                       files={"photo": ("b.png", other, "image/png")},
+                       data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    assert client.get(f"/market/photos/{item.id}").content == other
     assert served.headers["content-type"] == "image/png"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from lifecert.core.db import utcnow
 from lifecert.core.errors import LifeCertError, NotFound
 from lifecert.core.roles import Permission, Role
 from lifecert.core.scoping import Actor
+from lifecert.core.uploads import read_upload
 from lifecert.homecare import service as homecare
 from lifecert.homecare.labels import visit_state_label
 from lifecert.identity.deps import SessionDep, verify_form_csrf
@@ -29,6 +30,7 @@ from lifecert.marketplace import (
     visits,
 )
 from lifecert.marketplace.models import MerchantStatus
+from lifecert.marketplace.policy import MAX_PHOTO_BYTES
 from lifecert.organisation.models import Region
 from lifecert.retirees.service import get_retiree
 from lifecert.system.clock import scheduler_today
@@ -98,6 +100,19 @@ def create_offer(
         return _merchant_page(request, session, actor, error=exc.translated(), form=form,
                               status_code=exc.status_code)
     return RedirectResponse("/market?done=listed", status_code=303)
+
+
+@router.post("/market/offers/{offer_id}/photo")
+def upload_photo(
+    request: Request, session: SessionDep, offer_id: int, photo: UploadFile,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Size-limited while read (``core.uploads``), header checked before it is stored."""
+    verify_form_csrf(request, csrf)
+    actor = page_actor(request, session)
+    catalogue.set_offer_photo(session, actor=actor, offer_id=offer_id,
+                              data=read_upload(photo, max_bytes=MAX_PHOTO_BYTES))
+    return RedirectResponse("/market?done=photo", status_code=303)
 
 
 @router.post("/market/orders/{order_id}/assign")
