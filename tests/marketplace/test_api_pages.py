@@ -186,3 +186,20 @@ def test_worker_proposes_limit_elder_agrees_on_phone_then_refused_politely(
     refused = client.post(f"/m/market/offers/{item.id}/buy", data={"csrf": phone_csrf})
     assert refused.status_code == 409 and "每月 100 元的上限" in refused.text
     assert session.scalars(select(orders.Order)).all() == []
+
+
+def test_elder_reports_a_call_then_an_order_alerts(session: Session, client: TestClient) -> None:
+    s = _setup(session)
+    item = offer(session, s["staff"], s["city"], price=120)
+    elder = make_retiree(session, community=s["community"])
+    token = issue_invitation(session, actor=None, retiree_id=elder.id)
+    session.commit()
+    client.get(f"/m/i/{token}")
+    page = client.get(f"/m/market/offers/{item.id}")
+    told = client.post(f"/m/market/offers/{item.id}/called", data={"csrf": csrf_of(page.text)})
+    assert told.status_code == 200 and "请先和家人或社区商量" in told.text
+    bought = client.post(f"/m/market/offers/{item.id}/buy", data={"csrf": csrf_of(page.text)},
+                         follow_redirects=False)
+    assert bought.status_code == 303
+    order = session.scalars(select(orders.Order)).one()
+    assert order.alert_rules == ["after_call"]

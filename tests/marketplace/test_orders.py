@@ -181,3 +181,12 @@ def test_visit_far_from_home_is_not_proof(session: Session, market: dict) -> Non
     visit = prove_visit(session, order, market["staff"], where=(28.25, 112.96))  # 3 km away
     assert not visit.billable
     assert payouts.pay_out_due(session, today=TODAY + timedelta(days=8))["unproven"] == 1
+
+
+def test_payout_job_is_a_registered_beat_task() -> None:
+    from lifecert.core.queue import get_celery
+
+    app = get_celery()
+    assert "marketplace.pay_out" in app.tasks
+    entries = {e["task"] for e in app.conf.beat_schedule.values()}
+    assert "marketplace.pay_out" in entries

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecert.audit import service as audit
+from lifecert.core.db import utcnow
 from lifecert.core.errors import NotFound
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
@@ -18,7 +19,7 @@ from lifecert.fraud.models import Alert, AlertStatus
 from lifecert.marketplace.models import CallReport, MarketAlert, Merchant, Order
 from lifecert.retirees.service import get_retiree
 
-__all__ = ["alerts_for_worker", "report_call"]
+__all__ = ["alerts_for_worker", "report_call", "report_call_by_elder"]
 
 
 def report_call(
@@ -35,6 +36,19 @@ def report_call(
     audit.record(session, actor=actor, action="market.call_reported",
                  target_type="market_call_report", target_id=row.id,
                  details={"merchant_id": merchant_id})
+    return row
+
+
+def report_call_by_elder(session: Session, *, retiree_id: int, merchant_id: int) -> CallReport:
+    """The elder taps "this merchant phoned me" on the merchant's offer (their own session)."""
+    if session.get(Merchant, merchant_id) is None:
+        raise NotFound("No such merchant.")
+    row = CallReport(retiree_id=retiree_id, merchant_id=merchant_id, called_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=None, action="market.call_reported",
+                 target_type="market_call_report", target_id=row.id,
+                 details={"merchant_id": merchant_id, "by": "elder"})
     return row
 
 

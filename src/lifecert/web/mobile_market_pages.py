@@ -12,7 +12,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifecert.core.errors import LifeCertError
 from lifecert.identity.deps import SessionDep, verify_form_csrf
-from lifecert.marketplace import catalogue, complaints, limits, merchants, orders, visits
+from lifecert.marketplace import (
+    catalogue,
+    complaints,
+    limits,
+    merchants,
+    orders,
+    service,
+    visits,
+)
 from lifecert.marketplace.policy import COMPLAINT_REASONS, cooling_off_end
 from lifecert.organisation.models import Region
 from lifecert.system.clock import scheduler_today
@@ -53,7 +61,8 @@ def _offer_page(request: Request, session: SessionDep, offer_id: int, name: str,
     today = scheduler_today(session)
     return render(request, name, status_code=status_code, offer=offer, merchant=merchant,
                   category=merchants.category(session, offer.category_code),
-                  until=cooling_off_end(today), error=error)
+                  until=cooling_off_end(today), error=error,
+                  done=request.query_params.get("done", ""))
 
 
 @router.get("/offers/{offer_id}", response_class=HTMLResponse)
@@ -79,6 +88,20 @@ def buy(
         return _offer_page(request, session, offer_id, "m/market_confirm.html",
                            error=exc.translated(), status_code=exc.status_code)
     return RedirectResponse(f"/m/market/orders/{order.id}?done=bought", status_code=303)
+
+
+@router.post("/offers/{offer_id}/called")
+def merchant_called(
+    request: Request, session: SessionDep, offer_id: int, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    """"This merchant phoned me": recorded for the anti-scam rules; the elder is told to call
+    the community before buying anything."""
+    verify_form_csrf(request, csrf)
+    retiree = own_retiree(request, session)
+    community = session.get_one(Region, retiree.community_id)
+    offer = catalogue.offer_for(session, community=community, offer_id=offer_id)
+    service.report_call_by_elder(session, retiree_id=retiree.id, merchant_id=offer.merchant_id)
+    return RedirectResponse(f"/m/market/offers/{offer_id}?done=called", status_code=303)
 
 
 @router.get("/orders", response_class=HTMLResponse)
