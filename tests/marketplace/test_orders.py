@@ -190,3 +190,15 @@ def test_payout_job_is_a_registered_beat_task() -> None:
     assert "marketplace.pay_out" in app.tasks
     entries = {e["task"] for e in app.conf.beat_schedule.values()}
     assert "marketplace.pay_out" in entries
+
+
+def test_unserved_order_of_a_deceased_elder_is_refunded(session: Session, market: dict) -> None:
+    from lifecert.retirees.models import RetireeStatus
+
+    order = orders.place_order(session, retiree=market["elder"], offer_id=market["cleaning"].id,
+                               today=TODAY)
+    market["elder"].status = RetireeStatus.DECEASED
+    counts = payouts.pay_out_due(session, today=TODAY + timedelta(days=20))
+    assert counts["refunded_deceased"] == 1 and counts["paid"] == 0
+    assert order.status == OrderStatus.CANCELLED
+    assert _payments(session, order.id)[-1] == ("refund", "succeeded", 120)

@@ -89,10 +89,14 @@ def can_cancel(order: Order, today: date) -> bool:
     return order.status == OrderStatus.PAID and in_cooling_off(order.placed_on, today)
 
 
-def cancel_order(session: Session, *, retiree_id: int, order_id: int, today: date) -> Order:
-    """One tap, no reason asked, the whole price back."""
+def cancel_order(
+    session: Session, *, retiree_id: int, order_id: int, today: date, death: bool = False
+) -> Order:
+    """One tap, no reason asked, the whole price back. ``death``: the payout run refunds an
+    unserved order of an elder registered as deceased, whatever the period."""
     order = order_of_retiree(session, retiree_id=retiree_id, order_id=order_id)
-    if not can_cancel(order, today):
+    if not (can_cancel(order, today) or (death and order.status == OrderStatus.PAID
+                                         and order.fulfilled_at is None)):
         raise Conflict("This order can no longer be cancelled here. Your community can help.")
     charge = session.scalar(select(Payment).where(
         Payment.order_id == order.id, Payment.kind == PaymentKind.CHARGE,
@@ -105,7 +109,7 @@ def cancel_order(session: Session, *, retiree_id: int, order_id: int, today: dat
     order.status, order.cancelled_at = OrderStatus.CANCELLED, utcnow()
     audit.record(session, actor=None, action="market.order_cancelled",
                  target_type="market_order", target_id=order.id,
-                 details={"refunded": order.price})
+                 details={"refunded": order.price, "death": death})
     return order
 
 

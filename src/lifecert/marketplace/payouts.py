@@ -16,11 +16,26 @@ from lifecert.marketplace import orders, scam, visits
 from lifecert.marketplace.models import Merchant, MerchantStatus, Order, OrderStatus, PaymentKind
 from lifecert.marketplace.payments import get_gateway
 from lifecert.marketplace.policy import payout_due
+from lifecert.retirees.models import Retiree, RetireeStatus
+
+
+def refund_deceased(session: Session, *, today: date) -> int:
+    """Unserved orders of elders since registered as deceased are refunded in full (nobody
+    is billed for a visit to a person who died)."""
+    rows = session.scalars(
+        select(Order).join(Retiree, Retiree.id == Order.retiree_id)
+        .where(Order.status == OrderStatus.PAID, Order.fulfilled_at.is_(None),
+               Retiree.status == RetireeStatus.DECEASED)).all()
+    for order in rows:
+        orders.cancel_order(session, retiree_id=order.retiree_id, order_id=order.id,
+                            today=today, death=True)
+    return len(rows)
 
 
 def pay_out_due(session: Session, *, today: date) -> dict[str, int]:
     """Counts of paid, held (suspended merchant or open alert), unproven and failed orders."""
-    counts = {"paid": 0, "held": 0, "unproven": 0, "failed": 0}
+    counts = {"paid": 0, "held": 0, "unproven": 0, "failed": 0,
+              "refunded_deceased": refund_deceased(session, today=today)}
     due = session.scalars(
         select(Order).where(Order.status == OrderStatus.PAID,
                             Order.cooling_off_until < today).order_by(Order.id)
