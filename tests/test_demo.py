@@ -60,6 +60,7 @@ def test_every_demo_role_logs_in_and_sees_its_landing_page(
 ) -> None:
     build_demo(session, size=SMALL, seed=7)
     expected = {
+        "merchant": "康乐家政",  # the marketplace merchant: its offers and orders
         "admin": "平台管理",
         "bureau": "辖区老人：400 人",
         "district": "辖区老人",

@@ -32,6 +32,7 @@ from lifecert.identity.endpoints import router as identity_router
 from lifecert.life_signals.endpoints import router as life_signals_router
 from lifecert.live.endpoints import router as live_callbacks_router
 from lifecert.live.engine import start_embedded as start_live_engine
+from lifecert.marketplace.endpoints import router as marketplace_router
 from lifecert.notifications.endpoints import router as notifications_router
 from lifecert.openapi import describe_routes
 from lifecert.organisation.endpoints import router as organisation_router
@@ -58,8 +59,10 @@ from lifecert.web.import_pages import router as import_pages_router
 from lifecert.web.life_signal_pages import router as life_signal_pages_router
 from lifecert.web.live_pages import router as live_pages_router
 from lifecert.web.live_question_pages import router as live_questions_router
+from lifecert.web.market_pages import router as market_pages_router
 from lifecert.web.mobile_care_pages import router as mobile_care_router
 from lifecert.web.mobile_event_pages import router as mobile_events_router
+from lifecert.web.mobile_market_pages import router as mobile_market_router
 from lifecert.web.mobile_pages import router as mobile_router
 from lifecert.web.mobile_pages import service_worker_router
 from lifecert.web.mobile_service_pages import router as mobile_services_router
@@ -181,6 +184,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         academy_router,
         academy_pages_router,
         academy_mobile_router,
+        marketplace_router,
+        market_pages_router,
+        mobile_market_router,
         life_signal_pages_router,
         live_callbacks_router,
         live_pages_router,

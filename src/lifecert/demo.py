@@ -22,6 +22,7 @@ from lifecert.fraud.demo import seed_demo_alerts
 from lifecert.homecare.demo import seed_demo_homecare
 from lifecert.life_signals.demo import seed_demo_life_signals
 from lifecert.live.demo import seed_demo_live
+from lifecert.marketplace.demo import seed_demo_marketplace
 from lifecert.notifications.demo import seed_demo_notifications
 from lifecert.organisation.demo import (
     DEMO_PASSWORD,
@@ -81,6 +82,7 @@ def build_demo(
     seed_demo_academy(session, demo, today=today or date.today())
     seed_demo_partners(session, demo)
     seed_demo_homecare(session, demo, today=today or date.today())
+    seed_demo_marketplace(session, demo, today=today or date.today())
     return demo
 
 
@@ -115,6 +117,7 @@ def walkthrough(base: str, retiree: Retiree | None, phone_link: str) -> list[str
         "   admin: regions and alerts, and the demo clock.",
         "   provider: home care (orders, visits, KPIs); caregivers carer11, carer12 open a"
         " visit's phone page from there.",
+        "   merchant: a marketplace merchant's offers and orders (worker/bureau: /market).",
         f"2. Demo retiree: {who}.",
         f"   Enroll your own face with the laptop camera: {base}/retirees/"
         f"{retiree.id if retiree else '<id>'}/enroll (as worker).",

@@ -51,6 +51,11 @@ TAGS = [
         "within the class roster, QR, roll call) and recorded lessons in HLS.",
     },
     {
+        "name": "marketplace",
+        "description": "Vetted merchants, capped categories, offers and orders with a "
+        "cooling-off period, payouts only for proven services, complaints and anti-scam rules.",
+    },
+    {
         "name": "homecare",
         "description": "Home-care supervision: providers, work orders, visits proven by the "
         "caregiver's and the elder's faces and GPS, anomaly rules, KPIs, monthly settlement.",
@@ -285,6 +290,32 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/partners/dead-letters"): "Webhook deliveries that failed for 24 hours.",
     ("POST", "/api/v1/partners/dead-letters/{delivery_id}/replay"): "Send a dead letter again "
     "with a fresh retry window.",
+    ("GET", "/api/v1/marketplace/categories"): "Marketplace categories with the bureau's price "
+    "caps and rules (forbidden, registration number required, paid per proven visit).",
+    ("PUT", "/api/v1/marketplace/categories/{code}"): "The bureau sets a category's cap and rules.",
+    ("POST", "/api/v1/marketplace/merchants"): "Enter a merchant's application: licence, area, "
+    "categories (forbidden ones are refused).",
+    ("GET", "/api/v1/marketplace/merchants"): "Merchants in the caller's regions (a merchant: "
+    "itself only).",
+    ("POST", "/api/v1/marketplace/merchants/{merchant_id}/decision"): "The bureau approves, "
+    "refuses, suspends or reinstates a merchant (with a reason).",
+    ("GET", "/api/v1/marketplace/offers"): "The calling merchant's own offers.",
+    ("POST", "/api/v1/marketplace/offers"): "List an offer: approved category, at most the cap, "
+    "total price, plain words.",
+    ("POST", "/api/v1/marketplace/offers/{offer_id}/photo"): "Upload the offer's photo (JPEG or "
+    "PNG, size-limited); the app serves it.",
+    ("DELETE", "/api/v1/marketplace/offers/{offer_id}"): "Withdraw one of the merchant's offers.",
+    ("GET", "/api/v1/marketplace/orders"): "The calling merchant's own orders (no ID numbers).",
+    ("POST", "/api/v1/marketplace/orders/{order_id}/visit"): "Assign a caregiver to a "
+    "home-service order; the home-care visit proof then runs on the caregiver's phone.",
+    ("GET", "/api/v1/marketplace/complaints"): "Open complaints in the caller's regions, "
+    "soonest deadline first.",
+    ("POST", "/api/v1/marketplace/complaints/{complaint_id}/answer"): "Record what the "
+    "community did about a complaint.",
+    ("POST", "/api/v1/marketplace/call-reports"): "Record a call from a merchant that an elder "
+    "or family reported (an anti-scam rule uses it).",
+    ("POST", "/api/v1/marketplace/spending-limits"): "Propose a monthly spending limit; in force "
+    "once the elder agrees on their own phone.",
 }
 
 

@@ -32,6 +32,7 @@ TASK_MODULES = [
     "lifecert.live.tasks",
     "lifecert.academy.tasks",
     "lifecert.partners.tasks",
+    "lifecert.marketplace.tasks",
 ]
 
 
@@ -113,6 +114,10 @@ def build_celery(settings: Settings) -> Celery:
             "partners-webhooks": {
                 "task": "partners.deliver_due",
                 "schedule": crontab(),  # every minute: webhook retries with backoff
+            },
+            "marketplace-payouts": {  # after the cycle; the day's cooling-off periods end
+                "task": "marketplace.pay_out",
+                "schedule": crontab(hour=5, minute=0),
             },
             "fraud-behaviour-rules": {
                 "task": "fraud.behaviour_rules",

@@ -13,6 +13,7 @@ class Role(StrEnum):
     ACADEMY_STAFF = "academy_staff"
     # Never a staff account: the actor of a partner system's API key (partners/keys.py).
     PARTNER = "partner"
+    MERCHANT_STAFF = "merchant_staff"  # a marketplace merchant: its own offers and orders only
 
 
 class Permission(StrEnum):
@@ -62,6 +63,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_REGIONS,
         }
     ),
+    # Merchants see no roster and no region tree: their own offers and orders (marketplace).
+    Role.MERCHANT_STAFF: frozenset(),
 }
 
 

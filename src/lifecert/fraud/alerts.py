@@ -46,6 +46,11 @@ KIND_LABELS = {
     AlertKind.BURST: N_("A burst of certifications"),
     AlertKind.NIGHT_TIME: N_("Certifications at night"),
     AlertKind.PRESENTATION_ATTACK: N_("Presentation attack (photo, screen or mask)"),
+    AlertKind.MARKET_COMMUNITY_SWEEP: N_("A merchant selling to many elders of one community"),
+    AlertKind.MARKET_COMPLAINTS: N_("A merchant with many complaints or cancellations"),
+    AlertKind.MARKET_NEAR_CAP: N_("A price near the cap, far above other offers"),
+    AlertKind.MARKET_AFTER_CALL: N_("An order right after a reported call from the merchant"),
+    AlertKind.MARKET_SPEND_SPIKE: N_("An elder spending far above their usual month"),
     AlertKind.HOMECARE_VISIT: N_("Home-care visit anomaly"),
 }
 STATUS_LABELS = {

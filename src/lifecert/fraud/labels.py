@@ -38,6 +38,22 @@ EVIDENCE_LABELS = {
     "date_of_death": N_("Date of death"),
     "certified_at": N_("Certified at"),
     "reference": N_("Reference"),
+    # marketplace rules
+    "buyers": N_("Different elders"),
+    "hours": N_("Within hours"),
+    "orders": N_("Orders"),
+    "complaints": N_("Complaints"),
+    "cancelled": N_("Cancelled"),
+    "days": N_("Days"),
+    "price": N_("Price (yuan)"),
+    "cap": N_("Price cap (yuan)"),
+    "median_elsewhere": N_("Usual price elsewhere (yuan)"),
+    "hours_since_call": N_("Hours since the call"),
+    "month_spend": N_("Spent this month (yuan)"),
+    "usual_month": N_("Usual month (yuan)"),
+    "floor": N_("Floor (yuan)"),
+    "merchant": N_("Merchant"),
+    "order_id": N_("Order no."),
     "check": N_("Home-care rule"),
     "provider": N_("Provider"),
     "month": N_("Month"),
@@ -54,6 +70,7 @@ LINK_LABELS = {
     LinkKind.DEVICE: N_("Device"),
     LinkKind.IP: N_("Network address"),
     LinkKind.STAFF: N_("Staff member"),
+    LinkKind.MERCHANT: N_("Merchant"),
 }
 
 

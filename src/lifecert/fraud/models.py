@@ -26,6 +26,12 @@ class AlertKind(StrEnum):
     NIGHT_TIME = "night_time"
     # A confident passive-PAD attack: blocks automatic certification until an officer decides.
     PRESENTATION_ATTACK = "presentation_attack"
+    # Marketplace anti-scam rules (marketplace/rules.py): the merchant's payouts wait.
+    MARKET_COMMUNITY_SWEEP = "market_community_sweep"
+    MARKET_COMPLAINTS = "market_complaints"
+    MARKET_NEAR_CAP = "market_near_cap"
+    MARKET_AFTER_CALL = "market_after_call"
+    MARKET_SPEND_SPIKE = "market_spend_spike"
     # A home-care visit broke a rule (homecare.rules): not billable until an officer decides.
     HOMECARE_VISIT = "homecare_visit"
 
@@ -53,6 +59,7 @@ class LinkKind(StrEnum):
     DEVICE = "device"
     IP = "ip"
     STAFF = "staff"
+    MERCHANT = "merchant"
 
 
 class Alert(IdMixin, TimestampMixin, Base):

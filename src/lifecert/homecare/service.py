@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from lifecert.core.scoping import Actor
 from lifecert.homecare import access
 from lifecert.homecare.models import (
+    Caregiver,
     CarePlan,
     Provider,
     Settlement,
     Visit,
+    VisitStatus,
     WorkOrder,
 )
 from lifecert.homecare.visits import (
@@ -88,3 +90,36 @@ def visit_dict(v: Visit) -> dict[str, Any]:
 def settlement_dict(s: Settlement) -> dict[str, Any]:
     return {"id": s.id, "month": s.month, "status": s.status.value, "visits": s.visits,
             "total_cents": s.total_cents, "lines": s.lines}
+
+
+# -- for other domains that send a worker into an elder's home (the marketplace) ---------------
+
+
+def visit_for_order(session: Session, *, order_kind: str, order_id: int) -> Visit | None:
+    """The visit created for another domain's order (``create_visit``), if any."""
+    return session.scalar(select(Visit).where(Visit.order_kind == order_kind,
+                                              Visit.order_id == order_id))
+
+
+def proven(visit: Visit | None) -> bool:
+    """Completed and billable: the worker's face, the elder's live face (or a confirmation by
+    someone who is not the provider), the place, and no anomaly rule hit."""
+    return visit is not None and visit.status == VisitStatus.COMPLETED and visit.billable
+
+
+def caregivers_of(session: Session, *, provider_id: int) -> list[tuple[int, str]]:
+    """(staff id, name) of the provider's active caregivers (a caregiver without an enrolled
+    face is refused at the visit proof itself, with what to do)."""
+    from lifecert.organisation.models import Staff
+
+    return [(sid, name) for sid, name in session.execute(
+        select(Caregiver.staff_id, Staff.full_name).join(Staff, Staff.id == Caregiver.staff_id)
+        .where(Caregiver.provider_id == provider_id, Caregiver.active.is_(True))
+        .order_by(Staff.full_name)).all()]
+
+
+def approved_provider(session: Session, *, provider_id: int) -> bool:
+    from lifecert.homecare.models import ProviderStatus
+
+    provider = session.get(Provider, provider_id)
+    return provider is not None and provider.status == ProviderStatus.APPROVED

@@ -26,6 +26,7 @@ KIND_LABELS = {
     MessageKind.CAMPAIGN: N_("Campaign"),
     MessageKind.REMINDER: N_("Certification reminder"),
     MessageKind.ADHOC: N_("Reminder from staff"),
+    MessageKind.FAMILY: N_("Message to family"),
 }
 
 GROUP_LABELS = {

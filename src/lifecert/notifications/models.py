@@ -43,6 +43,7 @@ class MessageKind(StrEnum):
     CAMPAIGN = "campaign"
     REMINDER = "reminder"  # from the certification cycle
     ADHOC = "adhoc"  # one reminder sent by a worker from the retiree page
+    FAMILY = "family"  # to a family contact about the retiree (marketplace orders)
 
 
 class Campaign(IdMixin, TimestampMixin, Base):
@@ -79,6 +80,8 @@ class OutboxMessage(IdMixin, TimestampMixin, Base):
     channel: Mapped[ChannelName] = mapped_column(str_enum(ChannelName, 16))
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     text: Mapped[str] = mapped_column(Text)
+    # A family contact's phone when the message is about the retiree, not to them ("": them).
+    to_phone: Mapped[str] = mapped_column(String(20), default="")
     status: Mapped[DeliveryStatus] = mapped_column(
         str_enum(DeliveryStatus, 16), default=DeliveryStatus.QUEUED
     )

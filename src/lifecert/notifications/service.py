@@ -56,6 +56,7 @@ class NewMessage:
     language: str = "zh_CN"
     campaign_id: int | None = None
     created_by: int | None = None
+    to_phone: str = ""  # a family contact instead of the retiree
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -114,6 +115,7 @@ def queue_messages(session: Session, messages: Iterable[NewMessage]) -> list[int
             "channel": m.channel.value,
             "language": m.language,
             "text": m.text,
+            "to_phone": m.to_phone,
             "status": DeliveryStatus.QUEUED.value,
             "attempts": 0,
             "last_error": "",
@@ -176,7 +178,7 @@ def deliver_message(session: Session, *, outbox_id: int, now: datetime | None = 
         if not alive:  # a death registered after the message was queued
             raise PermanentChannelError(N_("The person is recorded as deceased."))
         status = get_channel(message.channel).send(
-            Recipient(message.retiree_id, phone), message.text
+            Recipient(message.retiree_id, message.to_phone or phone), message.text
         )
     except ChannelNotConfigured as exc:
         _finish(message, DeliveryStatus.NOT_CONFIGURED, str(exc), now)

@@ -25,6 +25,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/home", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
     actor = page_actor(request, session)
+    if actor.role == Role.MERCHANT_STAFF:  # a merchant has one page: its offers and orders
+        return RedirectResponse("/market", status_code=303)
     if actor.role == Role.ACADEMY_STAFF:  # the senior university's own overview
         return RedirectResponse("/academy", status_code=303)
     if actor.role == Role.PROVIDER_STAFF and homecare.works_for_provider(session, actor=actor):

@@ -16,6 +16,7 @@ ROLE_LABELS = {
     Role.PROVIDER_STAFF: N_("Home-care provider"),
     Role.ACADEMY_STAFF: N_("Senior university"),
     Role.PARTNER: N_("Partner system"),
+    Role.MERCHANT_STAFF: N_("Marketplace merchant"),
 }
 
 STATE_LABELS = {
