@@ -166,3 +166,31 @@ def test_delivery_log_over_the_api(client: TestClient, session: Session) -> None
     assert [(d["event_type"], d["status"], d["attempts"]) for d in log] == [
         ("suspended", "delivered", 1)]
     assert isinstance(receiver, Receiver)
+
+
+@pytest.mark.parametrize("url, inside", [
+    ("http://127.0.0.1:8000/hook", True), ("http://localhost/hook", True),
+    ("http://10.2.3.4/hook", True), ("http://169.254.169.254/latest/meta-data", True),
+    ("http://[::1]/hook", True), ("http://0.0.0.0/hook", True),
+    ("https://93.184.216.34/hook", False),
+])
+def test_internal_addresses_are_recognised(url: str, inside: bool) -> None:
+    assert webhooks.internal_host(url) is inside
+
+
+def test_production_never_calls_an_internal_address(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner's subscription pointed at the city's own network (SSRF): every attempt is
+    refused before any connection, logged, and retried like any failure."""
+    from lifecert.core.settings import Environment, get_settings
+
+    production = get_settings().model_copy(update={"env": Environment.PRODUCTION})
+    monkeypatch.setattr(webhooks, "get_settings", lambda: production)
+    world = build_world(session)
+    with receiving(world.secret, []) as receiver:
+        _subscribe(session, world, receiver.url)
+        delivery = _suspend(session, world)
+        assert webhooks.deliver(session, delivery_id=delivery.id) == DeliveryStatus.PENDING
+    assert receiver.received == []
+    assert delivery.last_status is None and "refused" in delivery.last_error

@@ -121,7 +121,7 @@ def render_config(cfg: EngineConfig) -> str:
     """nginx.conf for ``cfg``: everything under ``cfg.work_dir``, nothing system-wide."""
     w = cfg.work_dir
     user = "user root;\n" if os.geteuid() == 0 else ""  # root (CI): workers stay able to write
-    vod_file = r"(?:v[0-9]+/)?[A-Za-z0-9_-]+\.(?:m3u8|ts)"
+    vod_file = r"(?:[A-Za-z0-9_-]+/)?[A-Za-z0-9_-]+\.(?:m3u8|ts)"  # rendition folder (core.hls)
     hls_file = r"[A-Za-z0-9_-]+\.(?:m3u8|ts)"
     hls = _signed_location("hls", cfg.hls_dir, hls_file, cfg)
     vod = _signed_location("vod", cfg.vod_dir, vod_file, cfg)

@@ -10,10 +10,13 @@ v1=<hex>``, ``LifeCert-Key-Id``).
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -25,6 +28,7 @@ from lifecert.core.errors import Conflict, NotFound
 from lifecert.core.queue import enqueue_after_commit
 from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor
+from lifecert.core.settings import get_settings
 from lifecert.organisation.models import Region
 from lifecert.partners.models import (
     DeliveryStatus,
@@ -83,6 +87,35 @@ def body_of(event: PartnerEvent) -> bytes:
                       separators=(",", ":"), sort_keys=True).encode()
 
 
+def internal_host(url: str) -> bool:
+    """The address resolves to this machine or the city's internal network (loopback, private,
+    link-local such as a cloud metadata service, reserved): a partner's webhook must not make
+    LifeCert call inside its own network. Unresolvable names are left to fail on sending."""
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if (address.is_private or address.is_loopback or address.is_link_local
+                or address.is_reserved or address.is_multicast or address.is_unspecified):
+            return True
+    return False
+
+
+def _send(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
+    # Outside dev and test (where the receiver runs on this machine) internal addresses are
+    # refused on every attempt, not only when subscribing: a name can be re-pointed later.
+    if not get_settings().is_dev and internal_host(url):
+        return None, "refused: the address is inside LifeCert's own network"
+    try:
+        return httpx.post(url, content=body, headers=headers, timeout=TIMEOUT_S,
+                          follow_redirects=False).status_code, ""
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:255]
+
+
 def deliver(session: Session, *, delivery_id: int) -> DeliveryStatus | None:
     """One attempt (the row stays locked meanwhile, so two workers never send it at once)."""
     delivery = session.scalar(
@@ -102,12 +135,8 @@ def deliver(session: Session, *, delivery_id: int) -> DeliveryStatus | None:
         "LifeCert-Signature": f"v1={webhook_signature(secret_of(partner), now, body)}",
         "LifeCert-Delivery-Attempt": str(delivery.attempts + 1),
     }
-    started, status, error = time.monotonic(), None, ""
-    try:
-        status = httpx.post(subscription.url, content=body, headers=headers,
-                            timeout=TIMEOUT_S, follow_redirects=False).status_code
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:255]
+    started = time.monotonic()
+    status, error = _send(subscription.url, body, headers)
     _record_attempt(session, delivery, status, error, int((time.monotonic() - started) * 1000))
     return delivery.status
 
