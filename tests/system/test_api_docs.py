@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from lifecert.core.db import build_engine
 from lifecert.openapi import ROUTES, TAGS
-from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving
+from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, serving, wait_until
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -46,6 +46,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+def _shown(page: Any, ready: str) -> list[str]:
+    """The texts of ``ready`` elements; in Swagger UI (tags start closed) each tag is opened in
+    turn and its operations read, then closed again."""
+    read = "s => Array.from(document.querySelectorAll(s)).map(e => e.textContent)"
+    if ready != ".opblock-summary-path":
+        return list(page.evaluate(read, ready))
+    tags = page.locator(".opblock-tag")
+    shown: list[str] = []
+    for i in range(tags.count()):
+        tags.nth(i).click()
+        wait_until(page, "document.querySelectorAll('.opblock-summary-path').length > 0")
+        shown += page.evaluate(read, ready)
+        tags.nth(i).click()
+        wait_until(page, "document.querySelectorAll('.opblock-summary-path').length === 0")
+    return shown
+
+
 def _render(base: str, path: str, ready: str, shots: Path) -> tuple[Any, list[str], list[str]]:
     from playwright.sync_api import sync_playwright
 
@@ -62,12 +79,10 @@ def _render(base: str, path: str, ready: str, shots: Path) -> tuple[Any, list[st
             inside = (base, "data:", "blob:")
             page.on("request", lambda r: r.url.startswith(inside) or outside.append(r.url))
             page.goto(f"{base}{path}")
-            page.wait_for_selector(ready, timeout=30_000)
+            swagger = ready == ".opblock-summary-path"  # its tags start closed
+            page.wait_for_selector(".opblock-tag" if swagger else ready, timeout=30_000)
             page.wait_for_load_state("networkidle")
-            shown = page.evaluate(
-                "s => Array.from(document.querySelectorAll(s)).map(e => e.textContent)",
-                ready,
-            )
+            shown = _shown(page, ready)
             page.screenshot(path=str(shots / f"api{path.replace('/', '-')}.png"))
         finally:
             browser.close()

@@ -10,6 +10,9 @@
       validatorUrl: null,  // the default online validator would send the spec out of the app
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
+      // Tags start closed: with every one of ~150 operations open at once the UI stops
+      // rendering part-way (measured past ~130), and one area at a time reads better anyway.
+      docExpansion: "none",
     });
   } else {
     window.Redoc.init(box.dataset.spec, { hideDownloadButton: false, expandResponses: "200" }, box);
