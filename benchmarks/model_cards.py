@@ -231,6 +231,14 @@ def pad_section(data: dict[str, Any]) -> list[str]:
         f"split ({', '.join(shipped['groups'])}; headline, out of sample): {rates(shipped)}. "
         f"Calibration people ({', '.join(inside['groups'])}; in sample): {rates(inside)}.",
         "",
+        "Report videos (out of sample): "
+        + "; ".join(
+            f"{name} ({v['label']}): {v['decision']}, texture score {v['score']}"
+            + (f", {', '.join(v['reasons'])}" if v["reasons"] else "")
+            for name, v in shipped["videos"].items()
+        )
+        + ".",
+        "",
         f"Calibration split: {split.get('data', '–')}; command `{split.get('command', '–')}`.",
     ]
     nested = data.get("refitted_nested")
