@@ -38,7 +38,6 @@ from lifecert.face_engine.liveness.challenge import challenge_from_names
 from lifecert.face_engine.liveness.check import THRESHOLDS_PATH, ActiveLivenessCheck
 from lifecert.face_engine.liveness.plan import track_sparse
 from lifecert.face_engine.liveness.signals import FrameSignal, track_face
-from lifecert.face_engine.shared_data import default_data_dir
 from lifecert.face_engine.types import ALL_ACTIONS
 from lifecert.face_engine.video import read_video
 
@@ -221,12 +220,14 @@ def main() -> None:
                 analyse(item["file"], item["label"], frames, engine, args.signals, args.stride)
             )
             rows[-1]["pad"] = pad_decision(engine, frames)
+            rows[-1]["identity"] = item["identity"]
             rows[-1]["action_clip"] = len(clip_actions(item.get("content", ""))) >= 2
             print(f"  {item['file']}: {len(rows[-1]['actions'])} actions", file=sys.stderr)  # type: ignore[arg-type]
     for name, frames in nuaa_sequences(args.data):
         frames = as_phone_sends(frames, args.phone_fps) if args.phone_fps else frames
         rows.append(analyse(name, "print_attack", frames, engine, args.signals, args.stride))
         rows[-1]["pad"] = pad_decision(engine, frames)
+        rows[-1]["identity"] = f"nuaa:{name.split('/')[1][:4]}"
     table = [
         [
             r["video"],
@@ -248,30 +249,26 @@ def main() -> None:
     write_json(
         json_path,
         {
-            "shipped": shipped_summary(
-                rows, engine, args.data.resolve() == default_data_dir().resolve()
-            ),
+            "shipped": shipped_summary(rows, engine),
             "challenges": [",".join(c) for c in CHALLENGES],
             "videos": rows,
         },
     )
 
 
-def shipped_summary(
-    rows: list[dict[str, object]], engine: FaceEngine, dev_data: bool
-) -> dict[str, object]:
+def shipped_summary(rows: list[dict[str, object]], engine: FaceEngine) -> dict[str, object]:
     """The shipped thresholds as they are: share of real clips performing two or more actions
     that pass at least one 2-action challenge; share of replay / print clips that pass one
-    and are judged live by passive PAD. Headline: the clips held out of the thresholds'
-    calibration (liveness/thresholds.json ``_calibration_split``; None where no held-out clip
-    performs two actions); the calibration clips follow, in sample."""
+    and are judged live by passive PAD. Headline: clips of people outside the thresholds'
+    calibration split (liveness/thresholds.json ``_calibration_split``, by identity, on any
+    folder; None where no such real clip performs two actions); the calibration people's
+    clips follow under ``in_sample``."""
     split = json.loads(THRESHOLDS_PATH.read_text(encoding="utf-8"))["_calibration_split"]
-    # On any other folder every clip is out of sample.
-    held = set(split["held_out"]) if dev_data else {str(r["video"]) for r in rows}
+    calibration = set(split["calibration_identities"])
     result: dict[str, object] = {"liveness": engine.config.liveness}
     for name, subset in (
-        ("held_out", [r for r in rows if r["video"] in held]),
-        ("in_sample", [r for r in rows if r["video"] not in held]),
+        ("held_out", [r for r in rows if r["identity"] not in calibration]),
+        ("in_sample", [r for r in rows if r["identity"] in calibration]),
     ):
         real = [r for r in subset if r["label"] == "real" and r.get("action_clip")]
         attacks = [r for r in subset if r["label"] != "real"]
@@ -282,11 +279,14 @@ def shipped_summary(
             "genuine_pass": sum(bool(r["challenges_passed"]) for r in real) / len(real)
             if real
             else None,
-            "replay_accepted": len(accepted) / max(len(attacks), 1),
+            "replay_accepted": len(accepted) / len(attacks) if attacks else None,
             "replay_passing_liveness_alone": sum(bool(r["challenges_passed"]) for r in attacks)
-            / max(len(attacks), 1),
+            / len(attacks)
+            if attacks
+            else None,
             "real_action_clips": len(real),
             "attack_clips": len(attacks),
+            "clips": [str(r["video"]) for r in subset],
         }
         if name == "held_out":
             result.update(shares)

@@ -57,6 +57,9 @@ def make_pairs(
     genuine = [(y, o) for y, yi in young for o, oi in old if yi == oi]
     rng = np.random.default_rng(seed)
     wanted, impostor = ratio * len(genuine), set[tuple[str, str]]()
+    possible = len(young) * len(old) - len(genuine)
+    if wanted >= possible:  # a small folder: every cross-identity pair (sampling never ends)
+        return genuine, sorted((y, o) for y, yi in young for o, oi in old if yi != oi)
     while len(impostor) < wanted:
         (y, yi), (o, oi) = young[rng.integers(len(young))], old[rng.integers(len(old))]
         if yi != oi:

@@ -9,6 +9,7 @@ backend (texture + multi-face + rigid motion) on each video's frames as the phon
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,59 @@ def stills_report(data: Path, backend: ColourTexturePad) -> dict[str, Any]:
                 "score": result.texture_score,
             }
     return stills
+
+
+def _share(flags: np.ndarray) -> float | None:
+    return float(np.mean(flags)) if len(flags) else None
+
+
+def _split_part(
+    data: Path, samples: Samples, backend: ColourTexturePad, groups: set[str]
+) -> dict[str, Any]:
+    """One side of the split: NUAA frames at the backend's review threshold, and the whole
+    backend on each video of these people at the phone's frame rate."""
+    mask = np.isin(samples.groups, sorted(groups)) & (samples.sources == "nuaa")
+    flagged = backend.model.scores(samples.features[mask]) >= backend.limits.review
+    labels = samples.labels[mask]
+    videos = {}
+    for video in video_rows(data):
+        if f"video:{video['identity']}" in groups:
+            frames = video_frames(data / "video" / video["file"], CHALLENGE_FPS)
+            result = backend.check(frames)
+            videos[video["file"]] = {
+                "label": video["label"],
+                "identity": video["identity"],
+                "decision": result.decision,
+                "score": result.texture_score,
+                "reasons": list(result.reasons),
+            }
+    real = [v for v in videos.values() if v["label"] == "real"]
+    attacks = [v for v in videos.values() if v["label"] != "real"]
+    return {
+        "groups": sorted(groups),
+        "apcer": _share(~flagged[labels == 1]),
+        "bpcer": _share(flagged[labels == 0]),
+        "attack_frames": int(np.sum(labels == 1)),
+        "real_frames": int(np.sum(labels == 0)),
+        "real_videos_refused": sum(v["decision"] == "attack" for v in real),
+        "real_videos_uncertain": sum(v["decision"] == "uncertain" for v in real),
+        "real_videos": len(real),
+        "attack_videos_live": sum(v["decision"] == "live" for v in attacks),
+        "attack_videos": len(attacks),
+        "videos": videos,
+    }
+
+
+def split_report(
+    data: Path, samples: Samples, backend: ColourTexturePad, calibration: Collection[str]
+) -> dict[str, Any]:
+    """A fitted model and its thresholds as they are, with nothing refitted: ``report``, the
+    people not in ``calibration`` (never seen by the model or its thresholds: out of sample),
+    and ``calibration``, the people that chose them (in sample, labelled so)."""
+    people = {str(g) for g in samples.groups}
+    people |= {f"video:{v['identity']}" for v in video_rows(data)}
+    chosen = people & set(calibration)
+    return {
+        "report": _split_part(data, samples, backend, people - chosen),
+        "calibration": _split_part(data, samples, backend, chosen),
+    }

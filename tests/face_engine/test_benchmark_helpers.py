@@ -82,3 +82,12 @@ def test_elderly_summary_lists_every_reason_with_zeros() -> None:
     assert result["found_rate"] == pytest.approx(2 / 3)
     assert result["accepted_ci95"][0] <= 1 / 3 <= result["accepted_ci95"][1]
     assert [elderly.age_band(a) for a in (60, 79, 80, 101)] == ["60-69", "70-79", "80+", "80+"]
+
+
+def test_impostor_sampling_ends_on_a_small_folder() -> None:
+    import verify_cross_age
+
+    rows = [(f"{p}/{g}", p, g) for p in ("ann", "bob") for g in ("young", "adult_or_old")]
+    genuine, impostor = verify_cross_age.make_pairs(rows, ratio=20)  # wants 40, only 2 exist
+    assert len(genuine) == 2
+    assert impostor == [("ann/young", "bob/adult_or_old"), ("bob/young", "ann/adult_or_old")]

@@ -163,7 +163,7 @@ def test_real_video_certifies_in_the_browser(server: dict[str, str],
     # Passive PAD ran on the uploaded frames and found them live (issue 10).
     evidence = _last_evidence(server)
     pad = json.loads(evidence[evidence.index("{"):])["pad"]
-    assert pad["decision"] == "live" and pad["model_id"] == "pad-lbpcolour-v2", pad
+    assert pad["decision"] == "live" and pad["model_id"] == "pad-lbpcolour-v3", pad
 
 
 def test_a_still_image_as_camera_is_refused(server: dict[str, str],

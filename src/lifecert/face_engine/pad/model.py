@@ -1,6 +1,6 @@
 """The shipped linear PAD model and its thresholds: small JSON files, served with NumPy.
 
-``pad-lbpcolour-v2.json`` holds the face crops its features are taken from, the
+``pad-lbpcolour-v3.json`` holds the face crops its features are taken from, the
 standardisation and the logistic-regression weights written by ``training/train_pad.py``;
 ``thresholds.json`` holds the decision thresholds per model id (chosen on training folds by the
 same script, never on the data they are scored on).
@@ -20,7 +20,7 @@ from ..errors import FaceEngineError
 from .features import Crop, feature_size
 
 PACKAGE_DIR = Path(__file__).parent
-DEFAULT_MODEL_ID = "pad-lbpcolour-v2"
+DEFAULT_MODEL_ID = "pad-lbpcolour-v3"
 THRESHOLDS_PATH = PACKAGE_DIR / "thresholds.json"
 
 
@@ -120,3 +120,10 @@ def load_thresholds(
     values = {k: v for k, v in models[model_id].items() if not k.startswith("_")}
     fields = PadThresholds.__dataclass_fields__
     return PadThresholds(model_id=model_id, **{k: v for k, v in values.items() if k in fields})
+
+
+def calibration_groups(model_id: str = DEFAULT_MODEL_ID, path: Path = THRESHOLDS_PATH) -> list[str]:
+    """The people ("nuaa:<subject>", "video:<identity>") that chose the model and thresholds:
+    benchmarks report the shipped model on everyone else (its out-of-sample figure)."""
+    entry = json.loads(path.read_text())["models"].get(model_id, {})
+    return list(entry.get("_calibration_split", {}).get("calibration_groups", []))
