@@ -145,8 +145,11 @@ def _print_welcome(host: str, port: int) -> None:
         ("district", "bureau officer (district)"),
         ("worker", "community worker"),
         ("worker2", "community worker"),
-        ("provider", "home-care provider"),
-        ("academy", "senior university"),
+        ("provider", "home-care provider (manager)"),
+        ("carer11", "caregiver (visit phone page)"),
+        ("academy", "senior university (admin)"),
+        ("academy_teacher", "senior university teacher"),
+        ("merchant", "marketplace merchant"),
     ]:
         table.add_row(username, role)
     console.print(table)
