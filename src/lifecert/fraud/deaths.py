@@ -18,20 +18,23 @@ from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
-from lifecert.core.db import utcnow
 from lifecert.core.errors import InvalidInput
 from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
-from lifecert.core.roles import Permission, Role
+from lifecert.core.roles import Permission
 from lifecert.core.scoping import Actor, scope_filter
 from lifecert.fraud.alerts import raise_alert
 from lifecert.fraud.death_review import open_pending_death
 from lifecert.fraud.models import Alert, AlertKind, DeathRecord, DeathStatus, Severity
-from lifecert.organisation.models import Region, Staff
-from lifecert.organisation.service import actor_for
+from lifecert.organisation.models import Region
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.imports import accept_table_upload, source_file, store_report
-from lifecert.retirees.jobs import FINAL, fail_job, release_upload
+from lifecert.retirees.imports import (
+    accept_table_upload,
+    begin_import,
+    finish_import,
+    source_file,
+)
+from lifecert.retirees.jobs import FINAL, fail_job
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus, Retiree
 from lifecert.retirees.roster import (
     RowProblem,
@@ -277,16 +280,7 @@ def run_death_import(
     job = session.get_one(ImportJob, job_id)
     if job.status in FINAL:
         return job
-    staff = session.get_one(Staff, job.started_by) if job.started_by else None
-    actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
-    job.status, job.processed, job.created, job.unchanged, job.rejected = (
-        ImportStatus.RUNNING,
-        0,
-        0,
-        0,
-        0,
-    )
-    session.commit()
+    actor, audit_actor = begin_import(session, job)
     report: list[RowProblem] = []
     today = scheduler_today(session)
     try:
@@ -308,23 +302,8 @@ def run_death_import(
         fail_job(session, job, exc)
     else:
         job.status = ImportStatus.DONE
-    job.total, job.finished_at = job.processed, utcnow()
-    job.report_key = store_report(report) if report else ""
-    release_upload(job)
-    record(
-        session,
-        actor=actor if staff else None,
-        action="import.finished",
-        target_type="import_job",
-        target_id=job.id,
-        details={
-            "kind": "deaths",
-            "status": job.status.value,
-            "recorded": job.created,
-            "rejected": job.rejected,
-        },
-    )
-    session.commit()
+    finish_import(session, job, audit_actor=audit_actor, report=report, details={
+        "kind": "deaths", "recorded": job.created, "rejected": job.rejected})
     return job
 
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from lifecert.audit.service import record
 from lifecert.core.crypto import get_keyring
-from lifecert.core.db import utcnow
 from lifecert.core.errors import AuthenticationRequired, InvalidInput
 from lifecert.core.i18n import N_
 from lifecert.core.queue import enqueue_after_commit
@@ -28,11 +27,14 @@ from lifecert.core.scoping import Actor
 from lifecert.fraud.deaths import _parse_date
 from lifecert.life_signals.models import SignalSource
 from lifecert.life_signals.signals import Staged, store_signals
-from lifecert.organisation.models import Staff
-from lifecert.organisation.service import actor_for
 from lifecert.retirees.idnumber import parse_id_number
-from lifecert.retirees.imports import accept_table_upload, source_file, store_report
-from lifecert.retirees.jobs import FINAL, fail_job, release_upload
+from lifecert.retirees.imports import (
+    accept_table_upload,
+    begin_import,
+    finish_import,
+    source_file,
+)
+from lifecert.retirees.jobs import FINAL, fail_job
 from lifecert.retirees.models import ImportJob, ImportKind, ImportStatus
 from lifecert.retirees.roster import RowProblem, map_header, read_table
 from lifecert.system.clock import scheduler_today
@@ -167,12 +169,7 @@ def run_signal_import(
     job = session.get_one(ImportJob, job_id)
     if job.status in FINAL:  # a redelivered task, or a job the reaper already failed
         return job
-    staff = session.get_one(Staff, job.started_by) if job.started_by else None
-    actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
-    job.status, job.processed, job.created, job.unchanged, job.rejected = (
-        ImportStatus.RUNNING, 0, 0, 0, 0,
-    )
-    session.commit()
+    actor, audit_actor = begin_import(session, job)
     report: list[RowProblem] = []
     source = str(job.options.get("source") or "")
     parser = _Parser(active_sources(session), source, scheduler_today(session))
@@ -195,14 +192,8 @@ def run_signal_import(
         fail_job(session, job, exc)
     else:
         job.status = ImportStatus.DONE
-    job.total, job.finished_at = job.processed, utcnow()
-    job.report_key = store_report(report) if report else ""
-    release_upload(job)
-    record(session, actor=actor if staff else None, action="import.finished",
-           target_type="import_job", target_id=job.id,
-           details={"kind": "life_signals", "status": job.status.value,
-                    "created": job.created, "rejected": job.rejected})
-    session.commit()
+    finish_import(session, job, audit_actor=audit_actor, report=report, details={
+        "kind": "life_signals", "created": job.created, "rejected": job.rejected})
     return job
 
 

@@ -257,17 +257,7 @@ def run_roster_import(
     job = session.get_one(ImportJob, job_id)
     if job.status in FINAL:
         return job  # a redelivered task: the import already finished (or was reaped)
-    staff = session.get_one(Staff, job.started_by) if job.started_by else None
-    actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
-    job.status, job.processed, job.created, job.updated, job.unchanged, job.rejected = (
-        ImportStatus.RUNNING,
-        0,
-        0,
-        0,
-        0,
-        0,
-    )
-    session.commit()
+    actor, audit_actor = begin_import(session, job)
     report: list[RowProblem] = []
     try:
         with source_file(job) as path:
@@ -285,15 +275,37 @@ def run_roster_import(
         fail_job(session, job, exc)
     else:
         job.status = ImportStatus.DONE
+    finish_import(session, job, audit_actor=audit_actor, report=report, details={
+        "kind": "roster", "created": job.created, "updated": job.updated,
+        "rejected": job.rejected})
+    return job
+
+
+def begin_import(session: Session, job: ImportJob) -> tuple[Actor, Actor | None]:
+    """Mark a table import running with fresh counts (committed, so progress shows at once).
+    Returns the actor it runs as (whoever started it; a system actor for a system job) and
+    the actor its audit entries name (None for a system job)."""
+    staff = session.get_one(Staff, job.started_by) if job.started_by else None
+    actor = actor_for(staff) if staff else Actor(0, "system", Role.PLATFORM_ADMIN, ())
+    job.status, job.processed, job.created, job.updated, job.unchanged, job.rejected = (
+        ImportStatus.RUNNING, 0, 0, 0, 0, 0,
+    )
+    session.commit()
+    return actor, (actor if staff else None)
+
+
+def finish_import(
+    session: Session, job: ImportJob, *, audit_actor: Actor | None,
+    report: list[RowProblem], details: dict[str, Any],
+) -> None:
+    """The end of every table import, done or failed: totals, the problem report, the upload
+    released (retention policy), one audit entry, committed."""
     job.total, job.finished_at = job.processed, utcnow()
     job.report_key = store_report(report) if report else ""
     release_upload(job)
-    record(session, actor=actor if staff else None, action="import.finished",
-           target_type="import_job", target_id=job.id,
-           details={"kind": "roster", "status": job.status.value, "created": job.created,
-                    "updated": job.updated, "rejected": job.rejected})
+    record(session, actor=audit_actor, action="import.finished", target_type="import_job",
+           target_id=job.id, details={**details, "status": job.status.value})
     session.commit()
-    return job
 
 
 @contextmanager
