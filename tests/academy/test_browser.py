@@ -34,7 +34,14 @@ from lifecert.face_engine.shared_data import default_data_dir
 from tests.academy.helpers import make_world
 from tests.builders import PASSWORD, admin_actor, make_city, make_community, make_retiree
 from tests.system_packages import debian_binary
-from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, running_server, wait_until
+from tests.web.browser import (
+    BROWSER_ARGS,
+    chromium,
+    migrated_sqlite,
+    real_face_env,
+    running_server,
+    wait_until,
+)
 from tests.web.camera import camera_args, read_frames, write_y4m
 
 VIDEOS = default_data_dir() / "video"
@@ -110,10 +117,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         use_face_engine(None)
     env = {"LIFECERT_DATABASE_URL": url, "LIFECERT_ENV": "test",
            "LIFECERT_DATA_DIR": str(get_settings().data_dir), "LIFECERT_QUEUE__INLINE": "true",
-           "LIFECERT_FACE__DETECTOR": "blazeface", "LIFECERT_FACE__FALLBACK_DETECTOR": "dlib_hog",
-           "LIFECERT_FACE__LANDMARKER": "facemesh", "LIFECERT_FACE__ALIGNER": "dlib5",
-           "LIFECERT_FACE__EMBEDDER": face_engine.config.embedder,
-           "LIFECERT_FACE__LIVENESS": "active"}
+           **real_face_env(face_engine.config.embedder)}
     try:
         with running_server(env) as base:
             yield {**data, "base": base, "engine": engine}

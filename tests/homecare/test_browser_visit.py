@@ -35,7 +35,14 @@ from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.models import Retiree, RetireeStatus
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import PASSWORD, admin_actor, make_city, make_community
-from tests.web.browser import BROWSER_ARGS, chromium, migrated_sqlite, running_server, wait_until
+from tests.web.browser import (
+    BROWSER_ARGS,
+    chromium,
+    migrated_sqlite,
+    real_face_env,
+    running_server,
+    wait_until,
+)
 from tests.web.camera import camera_args, read_frames, write_y4m
 
 VIDEOS = default_data_dir() / "video"
@@ -132,10 +139,7 @@ def server(media: dict[str, Path],
     env = {"LIFECERT_DATABASE_URL": url, "LIFECERT_ENV": "test",
            "LIFECERT_DATA_DIR": str(get_settings().data_dir), "LIFECERT_QUEUE__INLINE": "true",
            "LIFECERT_CERTIFICATION__FIXED_ACTIONS": json.dumps(ACTIONS),
-           "LIFECERT_FACE__DETECTOR": "blazeface", "LIFECERT_FACE__FALLBACK_DETECTOR": "dlib_hog",
-           "LIFECERT_FACE__LANDMARKER": "facemesh", "LIFECERT_FACE__ALIGNER": "dlib5",
-           "LIFECERT_FACE__EMBEDDER": face_engine.config.embedder,
-           "LIFECERT_FACE__LIVENESS": "active"}
+           **real_face_env(face_engine.config.embedder)}
     try:
         with running_server(env) as base:
             yield {"base": base, "ids": ids, "engine": engine}

@@ -19,18 +19,12 @@ from tests.certification.helpers import enrolled_retiree
 from tests.face_engine.helpers import data_dir, real_engine
 from tests.live_server import HealthProbe, LiveServer, live_server
 from tests.load.test_live_limits import _challenge, _parallel, _phone_client, _submit
+from tests.web.browser import real_face_env
 
 pytestmark = pytest.mark.slow
 PEOPLE = 8
 FRAMES = 16
-REAL = {
-    "LIFECERT_FACE__DETECTOR": "blazeface",
-    "LIFECERT_FACE__FALLBACK_DETECTOR": "dlib_hog",
-    "LIFECERT_FACE__LANDMARKER": "facemesh",
-    "LIFECERT_FACE__ALIGNER": "dlib5",
-    "LIFECERT_FACE__EMBEDDER": "onnx_resnet",
-    "LIFECERT_FACE__LIVENESS": "active",
-}
+REAL = real_face_env("onnx_resnet")
 
 
 def _identities(folder: Path) -> list[list[Path]]:

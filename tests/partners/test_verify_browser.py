@@ -33,7 +33,14 @@ from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import admin_actor, make_city, make_community
 from tests.partners.helpers import district_of
-from tests.web.browser import BROWSER_ARGS, chromium, free_port, migrated_sqlite, wait_healthy
+from tests.web.browser import (
+    BROWSER_ARGS,
+    chromium,
+    free_port,
+    migrated_sqlite,
+    real_face_env,
+    wait_healthy,
+)
 from tests.web.browser import wait_until as _wait_until
 from tests.web.camera import camera_args, read_frames, write_y4m
 
@@ -114,9 +121,7 @@ def servers(camera: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
         "LIFECERT_DATABASE_URL": url, "LIFECERT_ENV": "test",
         "LIFECERT_DATA_DIR": str(get_settings().data_dir), "LIFECERT_QUEUE__INLINE": "true",
         "LIFECERT_CERTIFICATION__FIXED_ACTIONS": json.dumps(ACTIONS),
-        "LIFECERT_FACE__DETECTOR": "blazeface", "LIFECERT_FACE__FALLBACK_DETECTOR": "dlib_hog",
-        "LIFECERT_FACE__LANDMARKER": "facemesh", "LIFECERT_FACE__ALIGNER": "dlib5",
-        "LIFECERT_FACE__EMBEDDER": face.embedder, "LIFECERT_FACE__LIVENESS": "active"}
+        **real_face_env(face.embedder)}
     partner_env = {"LIFECERT_URL": lifecert, "PARTNER_CODE": "demo-bank",
                    "SIGNING_SECRET": seeded["secret"], "PUBLIC_URL": partner}
     processes = [

@@ -26,6 +26,14 @@ def chromium() -> str:
     return debian_binary("chromium")
 
 
+def real_face_env(embedder: str) -> dict[str, str]:
+    """Settings that give a server subprocess the real face backends (with active liveness),
+    the same ones the test process enrols with: ``embedder`` is that engine's embedder."""
+    return {"LIFECERT_FACE__DETECTOR": "blazeface", "LIFECERT_FACE__FALLBACK_DETECTOR": "dlib_hog",
+            "LIFECERT_FACE__LANDMARKER": "facemesh", "LIFECERT_FACE__ALIGNER": "dlib5",
+            "LIFECERT_FACE__EMBEDDER": embedder, "LIFECERT_FACE__LIVENESS": "active"}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

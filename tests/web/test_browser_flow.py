@@ -31,7 +31,7 @@ from lifecert.face_engine.shared_data import default_data_dir
 from lifecert.retirees.idnumber import build_id_number
 from lifecert.retirees.service import NewRetiree, create_retiree
 from tests.builders import admin_actor, make_city, make_community
-from tests.web.browser import BROWSER_ARGS, migrated_sqlite, wait_until
+from tests.web.browser import BROWSER_ARGS, migrated_sqlite, real_face_env, wait_until
 from tests.web.browser import chromium as _chromium
 from tests.web.browser import free_port as _free_port
 from tests.web.browser import wait_healthy as _wait_healthy
@@ -81,10 +81,7 @@ def server(
     env = {**os.environ, "LIFECERT_DATABASE_URL": url, "LIFECERT_ENV": "test",
            "LIFECERT_DATA_DIR": str(get_settings().data_dir),
            "LIFECERT_CERTIFICATION__FIXED_ACTIONS": json.dumps(ACTIONS),
-           "LIFECERT_FACE__DETECTOR": "blazeface", "LIFECERT_FACE__FALLBACK_DETECTOR": "dlib_hog",
-           "LIFECERT_FACE__LANDMARKER": "facemesh", "LIFECERT_FACE__ALIGNER": "dlib5",
-           "LIFECERT_FACE__EMBEDDER": face_engine.config.embedder,
-           "LIFECERT_FACE__LIVENESS": "active"}
+           **real_face_env(face_engine.config.embedder)}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "lifecert.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port)],
